@@ -1,0 +1,152 @@
+"""The candidates stage: which pairs of articles are worth aligning, without comparing all pairs.
+
+Two channels, both subquadratic:
+
+* ``minhash`` — LSH banding of MinHash signatures (near-verbatim copies). A band bucket larger than
+  ``max_bucket`` contributes a chain plus a star instead of all its pairs, so a thousand identical copies
+  cost O(n) pairs, not O(n²).
+* ``anchors`` — every article keeps its ``anchors_per_article`` rarest content terms (document frequency
+  between 2 and ``anchor_max_df``); articles sharing at least ``anchor_min_shared`` anchors are paired.
+  Names, numbers and rare words survive synonym spinning and paraphrase, and the df cap bounds the work
+  per term (at most ``anchor_max_df²/2`` pairs).
+
+Pairs are returned with ``a < b`` by article id, sorted, so results are deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from newstrace.fingerprint import TermStats
+from newstrace.fingerprint._minhash import token_hash
+from newstrace.records import CandidatePair, Signature
+from newstrace.settings import FingerprintSettings
+
+__all__ = ["anchor_pairs", "candidate_pairs", "lsh_pairs", "select_anchors"]
+
+_BAND_MULTIPLIERS = np.array(
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93] * 8, dtype=np.uint64
+)
+
+
+def band_keys(minhashes: npt.NDArray[np.uint32], *, bands: int) -> npt.NDArray[np.uint64]:
+    """``(n, bands)`` uint64 keys, one per band of ``rows = num_perm // bands`` consecutive values."""
+    n, num_perm = minhashes.shape
+    rows = num_perm // bands
+    grouped = minhashes[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        keys = (grouped * _BAND_MULTIPLIERS[:rows][None, None, :]).sum(axis=2, dtype=np.uint64)
+        keys += np.arange(bands, dtype=np.uint64)[None, :] * np.uint64(0x632BE59BD9B4E019)
+    return keys
+
+
+def _pairs_in_groups(
+    group: npt.NDArray[np.int64], member: npt.NDArray[np.int64], *, max_group: int
+) -> npt.NDArray[np.int64]:
+    """All pairs of members sharing a group value (arrays sorted by group), as an ``(k, 2)`` array.
+
+    Groups larger than ``max_group`` give only pairs at distance < ``max_group`` in sorted order (a band
+    around the diagonal): linear in the group size, and every member stays connected to its neighbours.
+    """
+    out: list[npt.NDArray[np.int64]] = []
+    n = group.size
+    for d in range(1, min(max_group, n)):
+        same = group[d:] == group[:-d]
+        if not same.any():
+            break
+        out.append(np.stack([member[:-d][same], member[d:][same]], axis=1))
+    if not out:
+        return np.zeros((0, 2), dtype=np.int64)
+    return np.concatenate(out)
+
+
+def lsh_pairs(signatures: Sequence[Signature], *, bands: int, max_bucket: int = 64) -> set[tuple[int, int]]:
+    """Index pairs ``(i, j)``, ``i < j``, whose MinHash agrees on at least one band."""
+    if len(signatures) < 2:
+        return set()
+    matrix = np.stack([s.minhash for s in signatures])
+    empty = (matrix == np.uint32(0xFFFFFFFF)).all(axis=1)
+    keys = band_keys(matrix, bands=bands)
+    found: list[npt.NDArray[np.int64]] = []
+    members = np.arange(len(signatures), dtype=np.int64)[~empty]
+    for band in range(keys.shape[1]):
+        column = keys[~empty, band]
+        order = np.argsort(column, kind="stable")
+        found.append(_pairs_in_groups(column[order].astype(np.int64), members[order], max_group=max_bucket))
+    return _unique_pairs(found)
+
+
+def select_anchors(terms: frozenset[str], stats: TermStats, *, settings: FingerprintSettings) -> list[str]:
+    """The article's rarest shared terms: 2 ≤ df ≤ ``anchor_max_df``, rarest first, ties by stable hash."""
+    usable = [(stats.df[t], token_hash(t), t) for t in terms if 2 <= stats.df.get(t, 0) <= settings.anchor_max_df]
+    usable.sort()
+    return [t for _, _, t in usable[: settings.anchors_per_article]]
+
+
+def anchor_pairs(
+    signatures: Sequence[Signature], stats: TermStats, *, settings: FingerprintSettings
+) -> dict[tuple[int, int], int]:
+    """Index pairs ``(i, j)`` with the number of anchors they share (only pairs sharing ≥ 2)."""
+    term_ids: dict[str, int] = {}
+    rows: list[tuple[int, int]] = []
+    for i, sig in enumerate(signatures):
+        for term in select_anchors(sig.terms, stats, settings=settings):
+            rows.append((term_ids.setdefault(term, len(term_ids)), i))
+    if not rows:
+        return {}
+    table = np.array(rows, dtype=np.int64)
+    order = np.lexsort((table[:, 1], table[:, 0]))
+    table = table[order]
+    pairs = _pairs_in_groups(table[:, 0], table[:, 1], max_group=settings.anchor_max_df + 1)
+    if pairs.size == 0:
+        return {}
+    lo = np.minimum(pairs[:, 0], pairs[:, 1])
+    hi = np.maximum(pairs[:, 0], pairs[:, 1])
+    codes, counts = np.unique(lo * len(signatures) + hi, return_counts=True)
+    keep = counts >= 2
+    n = len(signatures)
+    return {(int(c // n), int(c % n)): int(k) for c, k in zip(codes[keep], counts[keep], strict=True)}
+
+
+def _unique_pairs(chunks: list[npt.NDArray[np.int64]]) -> set[tuple[int, int]]:
+    if not chunks:
+        return set()
+    pairs = np.concatenate(chunks)
+    if pairs.size == 0:
+        return set()
+    lo = np.minimum(pairs[:, 0], pairs[:, 1])
+    hi = np.maximum(pairs[:, 0], pairs[:, 1])
+    span = int(hi.max()) + 1
+    codes = np.unique(lo * span + hi)
+    return {(int(c // span), int(c % span)) for c in codes}
+
+
+def candidate_pairs(
+    signatures: Sequence[Signature],
+    stats: TermStats,
+    *,
+    settings: FingerprintSettings,
+    channels: Sequence[str] = ("minhash", "anchors"),
+) -> list[CandidatePair]:
+    """Candidate pairs from the chosen channels, ``a < b`` by id, sorted by ``(a, b)``."""
+    found: dict[tuple[int, int], set[str]] = {}
+    if "minhash" in channels:
+        for pair in lsh_pairs(signatures, bands=settings.lsh_bands):
+            found.setdefault(pair, set()).add("minhash")
+    if "anchors" in channels:
+        for pair, shared in anchor_pairs(signatures, stats, settings=settings).items():
+            if shared >= settings.anchor_min_shared:
+                found.setdefault(pair, set()).add("anchors")
+    out = []
+    for (i, j), names in found.items():
+        a, b = signatures[i].article_id, signatures[j].article_id
+        if a == b:
+            continue
+        if a > b:
+            a, b = b, a
+        out.append(CandidatePair(a=a, b=b, channels=frozenset(names)))
+    out.sort(key=lambda p: (p.a, p.b))
+    return out

@@ -1,0 +1,166 @@
+"""The clean stage: page chrome out, metadata and credits found, sentences with offsets.
+
+Plain text and HTML both end in the same line-based cleaning, so chrome that survives HTML extraction is
+removed by the same rules. The only corpus-level input is the set of short lines repeated across the
+corpus (:func:`corpus_chrome`), computed once and passed to every :meth:`Cleaner.clean` call, so the
+stage runs the same in-process or on a cluster.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from collections.abc import Iterable
+
+from newstrace.clean._chrome import SECTION_END_RE, chrome_reason, line_key, repeated_lines
+from newstrace.clean._credits import find_credits, names_match
+from newstrace.clean._metadata import find_date, is_byline, looks_like_title
+from newstrace.clean._sentences import split_sentences
+from newstrace.records import Article, Credit, RemovedLine
+from newstrace.settings import CleanSettings
+
+__all__ = ["Cleaner", "corpus_chrome", "names_match", "split_sentences"]
+
+logger = logging.getLogger(__name__)
+
+_TERMINAL = (".", "!", "?", '"', "”", "’", "'")
+
+
+def corpus_chrome(articles: Iterable[Article], *, settings: CleanSettings) -> frozenset[str]:
+    """Keys of short lines repeated across at least ``corpus_repeat_min_docs`` articles."""
+    return repeated_lines(
+        (_raw_text(a) for a in articles),
+        short_line_words=settings.short_line_words,
+        min_docs=settings.corpus_repeat_min_docs,
+    )
+
+
+def _raw_text(article: Article) -> str:
+    if article.raw or article.html is None:
+        return article.raw
+    return _html_to_text(article.html)
+
+
+def _html_to_text(html: str) -> str:
+    try:
+        import trafilatura
+    except ImportError:  # pragma: no cover - trafilatura is a core dependency
+        return re.sub(r"<[^>]+>", "\n", html)
+    extracted = trafilatura.extract(html, include_comments=False, include_tables=False, favor_recall=True)
+    return extracted or ""
+
+
+class Cleaner:
+    """Requires ``Article.raw`` or ``Article.html``; provides ``text``, ``sentences``, ``credits``,
+    ``removed``, and fills ``title``/``byline``/``published``/``outlet`` when they are missing."""
+
+    def __init__(self, settings: CleanSettings, *, corpus_lines: frozenset[str] = frozenset()) -> None:
+        self.settings = settings
+        self.corpus_lines = corpus_lines
+
+    def clean(self, article: Article) -> Article:
+        html_meta: dict[str, str] = {}
+        if article.html is not None and not article.raw:
+            raw = _html_to_text(article.html)
+            html_meta = _html_metadata(article.html)
+        else:
+            raw = article.raw
+        lines = raw.split("\n")
+        removed: list[RemovedLine] = []
+        kept: list[str] = []
+        seen: set[str] = set()
+        title = article.title or html_meta.get("title")
+        byline = article.byline or html_meta.get("author")
+        published = article.published
+        trailer_credits: list[Credit] = []
+        content_lines = sum(1 for ln in lines if ln.strip())
+        content_seen = 0
+        cut_rest: str | None = None
+        title_key = line_key(title) if title else None
+        for number, line in enumerate(lines, start=1):
+            stripped = line.strip()
+            if not stripped:
+                continue
+            content_seen += 1
+            key = line_key(stripped)
+            if cut_rest is not None:
+                removed.append(RemovedLine(stripped, number, cut_rest))
+                continue
+            reason = None
+            if SECTION_END_RE.match(stripped) and content_seen > content_lines * 0.4:
+                # Past the article's middle, a "News Feed"/"Related" heading starts teasers to the end.
+                reason = "section_end"
+                cut_rest = "after_section_end"
+            if reason is None:
+                reason = chrome_reason(stripped, short_line_words=self.settings.short_line_words)
+            if reason is None and is_byline(stripped) and (len(kept) <= 3 or len(stripped.split()) <= 6):
+                reason = "byline"
+                byline = byline or stripped
+                published = published or find_date(stripped)
+            if reason is None and _is_source_trailer(stripped):
+                reason = "source_line"
+                trailer_credits.extend(
+                    dataclasses.replace(c, start=-1, end=-1) for c in find_credits(stripped)
+                )
+            if reason is None and key in seen:
+                reason = "duplicate_line"
+            if reason is None and title_key is not None and key == title_key:
+                reason = "title"
+            if (
+                reason is None
+                and key in self.corpus_lines
+                and (not stripped.endswith(_TERMINAL) or len(stripped.split()) <= 4)
+                and not kept == []
+            ):
+                reason = "corpus_repeated"
+            if reason is None and title is None and not kept and looks_like_title(stripped):
+                title = stripped
+                title_key = key
+                seen.add(key)
+                continue
+            if reason is not None:
+                removed.append(RemovedLine(stripped, number, reason))
+                continue
+            seen.add(key)
+            kept.append(stripped.lstrip("•·▪-–— ").strip())
+        text = "\n".join(kept)
+        credits = find_credits(text) + tuple(trailer_credits)
+        outlet = article.outlet or html_meta.get("sitename")
+        return dataclasses.replace(
+            article,
+            text=text,
+            sentences=split_sentences(text),
+            credits=credits,
+            removed=tuple(removed),
+            title=title,
+            byline=byline,
+            published=published,
+            outlet=outlet,
+        )
+
+
+_TRAILER_RE = re.compile(
+    r"^(?:source|sources|originally published (?:by|on|at)|first published (?:by|on|at)|read more at)\s*:",
+    re.I,
+)
+
+
+def _is_source_trailer(line: str) -> bool:
+    return len(line.split()) <= 12 and bool(_TRAILER_RE.match(line))
+
+
+def _html_metadata(html: str) -> dict[str, str]:
+    try:
+        import trafilatura
+    except ImportError:  # pragma: no cover
+        return {}
+    meta = trafilatura.extract_metadata(html)
+    if meta is None:
+        return {}
+    out: dict[str, str] = {}
+    for name in ("title", "author", "sitename", "date"):
+        value = getattr(meta, name, None)
+        if isinstance(value, str) and value:
+            out[name] = value
+    return out

@@ -1,0 +1,64 @@
+"""Explicit credits in article text: "Bloomberg had reported", "according to X", "Source: caliber.az"."""
+
+from __future__ import annotations
+
+import re
+
+from newstrace.records import Credit
+
+__all__ = ["find_credits", "names_match"]
+
+# A source name: capitalised words (with dots, ampersands, apostrophes), or a domain name.
+_NAME = r"(?P<name>(?:[A-Z][\w&'’-]*(?:\.\w+)*|[a-z][\w-]*\.(?:com|net|org|az|ru|ua|uk|de|fr|in|cn|io|news|co)\b)(?:\s+(?:(?:of|the|de|al|and|&)\s+)?[A-Z][\w&'’-]*(?:\.\w+)*){0,5})"
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("reported", re.compile(_NAME + r"\s+(?:had\s+|has\s+|first\s+|earlier\s+|previously\s+)?(?:reported|reports|wrote|writes|revealed|published)\b")),
+    ("according to", re.compile(r"\b[Aa]ccording to (?:a |an |the )?(?:report (?:by|in|from) )?" + _NAME)),
+    ("told", re.compile(r"\btold (?:the )?" + _NAME)),
+    ("citing", re.compile(r"\b(?:citing|cited by|quoted by|via|reported by) (?:the )?" + _NAME)),
+    ("source", re.compile(r"(?im)^\s*(?:source|sources|originally published (?:by|on|at)|first published (?:by|on|at)|read more at)\s*:?\s*" + _NAME)),
+    ("reported by", re.compile(_NAME + r"(?:'s|’s) (?:article|report|story|reporting|piece)\b")),
+)
+
+# Words that start a capitalised run but are not sources.
+_NOT_SOURCES = frozenset(
+    """The A An He She They It This That We I His Her Their Its In On At As But And Officials Sources
+    People Police Media Reports Analysts Experts Data Earlier Later Monday Tuesday Wednesday Thursday
+    Friday Saturday Sunday""".split()
+)
+
+
+def find_credits(text: str) -> tuple[Credit, ...]:
+    """All explicit credits in ``text``, in text order, one per distinct (name, start)."""
+    found: dict[tuple[str, int], Credit] = {}
+    for phrase, pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            name = match.group("name").strip(" .,'’")
+            name = re.sub(r"(?:'s|’s)$", "", name)
+            name = re.sub(r"^(?:The|A|An)\s+", "", name)
+            if not name or name in _NOT_SOURCES or name.split()[0] in _NOT_SOURCES and len(name.split()) == 1:
+                continue
+            key = (name.lower(), match.start("name"))
+            found.setdefault(key, Credit(name=name, phrase=phrase, start=match.start(), end=match.end()))
+    return tuple(sorted(found.values(), key=lambda c: (c.start, c.name)))
+
+
+_OUTLET_STOP = frozenset({"the", "of", "and", "news", "com", "www", "media", "via", "az", "net", "org", "in"})
+
+
+def _name_words(name: str) -> set[str]:
+    words = re.findall(r"[a-z0-9]+", name.lower())
+    return {w for w in words if w not in _OUTLET_STOP and len(w) > 1}
+
+
+def names_match(credit_name: str, outlet: str) -> bool:
+    """True when a credited name refers to ``outlet`` ("Bloomberg" ~ "Bloomberg News";
+    "This Week In Asia" ~ "South China Morning Post (This Week In Asia)"; "caliber.az" ~ "Caliber.Az")."""
+    credit_words = _name_words(credit_name)
+    if not credit_words:
+        return False
+    outlet_l = outlet.lower()
+    if credit_name.lower() in outlet_l or outlet_l in credit_name.lower():
+        return True
+    # Every distinctive word of the credit appears in the outlet name (or its parenthesised alias).
+    return credit_words <= _name_words(outlet)

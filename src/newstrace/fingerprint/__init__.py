@@ -1,0 +1,67 @@
+"""The fingerprint stage: per-article signatures (MinHash over word shingles, content terms).
+
+Corpus statistics (document frequencies of content terms) are a separate, mergeable value
+(:class:`TermStats`) so they can be computed by a reduce on any executor.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from newstrace._text import STOPWORDS, stem, word_tokens
+from newstrace.fingerprint._minhash import minhash, shingle_hashes
+from newstrace.records import Article, Signature
+from newstrace.settings import FingerprintSettings
+
+__all__ = ["Fingerprinter", "TermStats", "minhash", "shingle_hashes"]
+
+
+@dataclass(slots=True)
+class TermStats:
+    """Document frequency of every content term over ``docs`` articles. Merge with ``+``."""
+
+    docs: int = 0
+    df: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def from_signatures(cls, signatures: Iterable[Signature]) -> TermStats:
+        stats = cls()
+        for sig in signatures:
+            stats.add(sig.terms)
+        return stats
+
+    def add(self, terms: Iterable[str]) -> None:
+        self.docs += 1
+        self.df.update(terms)
+
+    def __add__(self, other: TermStats) -> TermStats:
+        return TermStats(self.docs + other.docs, self.df + other.df)
+
+    def idf(self, term: str) -> float:
+        """Smoothed inverse document frequency, ``log((1 + N) / (1 + df)) + 1`` (always ≥ 1)."""
+        return math.log((1 + self.docs) / (1 + self.df.get(term, 0))) + 1.0
+
+
+class Fingerprinter:
+    """Requires ``Article.text``; provides a :class:`Signature` per article."""
+
+    def __init__(self, settings: FingerprintSettings, *, algorithm: str) -> None:
+        self.settings = settings
+        self.algorithm = algorithm
+
+    def signature(self, article: Article) -> Signature:
+        tokens = [tok for tok, _, _ in word_tokens(article.text)]
+        hashes = np.unique(shingle_hashes(tokens, size=self.settings.shingle_words))
+        terms = frozenset(stem(t) for t in tokens if t not in STOPWORDS and len(t) > 2)
+        return Signature(
+            article_id=article.id,
+            algorithm=self.algorithm,
+            minhash=minhash(hashes, num_perm=self.settings.num_perm),
+            terms=terms,
+            published=article.published,
+        )

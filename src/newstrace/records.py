@@ -1,0 +1,240 @@
+"""Frozen, typed records that flow through the pipeline.
+
+One :class:`Article` flows through every per-article stage (like a spaCy ``Doc``): ingest fills the raw
+fields, clean fills ``text``/``sentences``/``credits``/``removed``. Pair stages produce
+:class:`CandidatePair`, then :class:`Alignment`, then :class:`Relation`; cluster produces :class:`Story`
+and :class:`Thread`.
+
+Offsets are always ``[start, end)`` character offsets (Python ``str`` indices, i.e. code points) into
+``Article.text``, the cleaned text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+__all__ = [
+    "Alignment",
+    "Article",
+    "CandidatePair",
+    "Change",
+    "ChangeType",
+    "Credit",
+    "Link",
+    "LinkType",
+    "Relation",
+    "RelationKind",
+    "RemovedLine",
+    "Sentence",
+    "Signature",
+    "Story",
+    "Thread",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of an article's cleaned text: ``text == article.text[start:end]``."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedLine:
+    """A line dropped by cleaning: its text, its 1-based line number in the raw text, and why."""
+
+    text: str
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """An explicit credit in the text ("Bloomberg had reported", "Source: caliber.az").
+
+    ``name`` is the credited source as written; ``start``/``end`` locate the whole phrase in the
+    cleaned text (``-1`` when the credit came from a removed line, e.g. a "Source:" trailer).
+    """
+
+    name: str
+    phrase: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A news article. ``raw``/``html`` are what was read; the rest is filled by cleaning.
+
+    Invariant after cleaning: every ``sentences[i].text == text[start:end]`` and sentences are in text
+    order without overlap.
+    """
+
+    id: str
+    raw: str = ""
+    html: str | None = None
+    source: str = ""
+    title: str | None = None
+    outlet: str | None = None
+    published: dt.date | None = None
+    url: str | None = None
+    language: str | None = None
+    byline: str | None = None
+    text: str = ""
+    sentences: tuple[Sentence, ...] = ()
+    credits: tuple[Credit, ...] = ()
+    removed: tuple[RemovedLine, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Signature:
+    """What candidate generation needs of one article.
+
+    ``minhash`` holds ``num_perm`` uint32 values (byte layout: see ``newstrace.fingerprint._minhash``);
+    ``terms`` are the article's distinct stemmed content terms. ``algorithm`` is the versioned id of the
+    fingerprint settings that made it.
+    """
+
+    article_id: str
+    algorithm: str
+    minhash: npt.NDArray[np.uint32]
+    terms: frozenset[str]
+    published: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CandidatePair:
+    """Two articles worth aligning, ``a < b`` by id; ``channels`` names what proposed them."""
+
+    a: str
+    b: str
+    channels: frozenset[str]
+
+
+class LinkType(StrEnum):
+    VERBATIM = "verbatim"
+    EDITED = "edited"
+    PARAPHRASE = "paraphrase"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One aligned sentence pair: sentence ``a`` of article A with sentence ``b`` of article B.
+
+    ``score`` is in [0, 1]; ``quote_only`` marks links whose shared words sit inside a direct quotation
+    on both sides (evidence of quoting the same statement, not of copying).
+    """
+
+    a: int
+    b: int
+    a_span: tuple[int, int]
+    b_span: tuple[int, int]
+    score: float
+    type: LinkType
+    quote_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """Sentence alignment of two articles.
+
+    ``coverage_a`` is the fraction of A's sentence characters that are linked (likewise ``coverage_b``);
+    quote-only links are counted separately in ``quote_coverage_*``. ``longest_run`` is the longest run
+    of links consecutive on both sides (in sentences).
+    """
+
+    a: str
+    b: str
+    links: tuple[Link, ...]
+    coverage_a: float
+    coverage_b: float
+    quote_coverage_a: float
+    quote_coverage_b: float
+    longest_run: int
+    in_order: float
+
+
+class RelationKind(StrEnum):
+    DUPLICATE = "duplicate"
+    REWRITE = "rewrite"
+    PARTIAL = "partial"
+    SAME_STORY = "same_story"
+    UNRELATED = "unrelated"
+
+    @property
+    def derived(self) -> bool:
+        """True when one article is made from the other (copying), not independent coverage."""
+        return self in (RelationKind.DUPLICATE, RelationKind.REWRITE, RelationKind.PARTIAL)
+
+
+class ChangeType(StrEnum):
+    ALTERED_QUOTE = "altered_quote"
+    NUMBER = "number"
+    ENTITY = "entity"
+    NEGATION = "negation"
+    ATTRIBUTION = "attribution"
+    MEANING = "meaning"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A change between an original and its copy inside one aligned sentence pair.
+
+    Spans are offsets into the original's and the copy's cleaned text. ``severity`` is in [0, 1].
+    """
+
+    type: ChangeType
+    original: str
+    copy: str
+    original_span: tuple[int, int]
+    copy_span: tuple[int, int]
+    severity: float
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """The decided relation of two articles, ``a < b`` by id.
+
+    ``origin`` is the id of the original for derived kinds, or ``None`` when evidence is missing (or the
+    kind is not derived). ``reasons`` are human-readable sentences; ``algorithm`` is the versioned id of
+    the settings that made it.
+    """
+
+    a: str
+    b: str
+    kind: RelationKind
+    origin: str | None
+    confidence: float
+    reasons: tuple[str, ...]
+    alignment: Alignment
+    algorithm: str
+    changes: tuple[Change, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """Articles about one event; ``origin`` is the story's earliest source when it is known."""
+
+    id: str
+    articles: tuple[str, ...]
+    origin: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    """Stories on one evolving topic."""
+
+    id: str
+    stories: tuple[str, ...]
+    articles: tuple[str, ...] = field(default=())
