@@ -27,8 +27,8 @@ from newstrace.executors import Executor, LocalExecutor, Progress
 from newstrace.fingerprint import Fingerprinter, TermStats
 from newstrace.fingerprint._embed import SentenceEmbedder, load_embedder
 from newstrace.ingest import ReadResult, read_inputs
-from newstrace.records import Article, CandidatePair, Relation, RelationKind, Signature
-from newstrace.relate import decide_kind, decide_origin
+from newstrace.records import Article, CandidatePair, Change, Relation, RelationKind, Signature
+from newstrace.relate import ChangeDetector, decide_kind, decide_origin
 from newstrace.settings import Settings
 
 __all__ = ["Engine", "document_similarity"]
@@ -85,6 +85,7 @@ class Engine:
         self.embeddings = embeddings and bool(self.settings.embedding.model)
         self.executor: Executor = executor or LocalExecutor(progress=progress)
         self._embedder: SentenceEmbedder | None = None
+        self._changes: ChangeDetector | None = None
 
     # -- settings ids ---------------------------------------------------------------------------
     def settings_ids(self) -> dict[str, str]:
@@ -99,6 +100,12 @@ class Engine:
             emb = self.settings.embedding
             self._embedder = load_embedder(emb.model, batch_size=emb.batch_size)
         return self._embedder
+
+    @property
+    def change_detector(self) -> ChangeDetector:
+        if self._changes is None:
+            self._changes = ChangeDetector()
+        return self._changes
 
     # -- stages ---------------------------------------------------------------------------------
     def read(self, paths: Sequence[str | Path], *, manifest: str | Path | None = None) -> ReadResult:
@@ -161,9 +168,15 @@ class Engine:
             same_period=_same_period(a.published, b.published),
         )
         origin = None
+        changes: tuple[Change, ...] = ()
         if kind.derived:
-            origin, origin_confidence, origin_reasons = decide_origin(a, b)
+            origin, _origin_confidence, origin_reasons = decide_origin(a, b)
             reasons.extend(origin_reasons)
+            original, copy = (b, a) if origin == b_id else (a, b)
+            changes = self.change_detector.changes(original, copy, alignment)
+            serious = sorted({str(c.type) for c in changes if c.severity >= 0.6})
+            if serious:
+                reasons.append(f"changed in the copy: {', '.join(serious)}")
         return Relation(
             a=a_id,
             b=b_id,
@@ -173,6 +186,7 @@ class Engine:
             reasons=tuple(reasons),
             alignment=alignment,
             algorithm=self.settings_ids()["relation"],
+            changes=changes,
         )
 
     # -- public operations ----------------------------------------------------------------------

@@ -149,7 +149,7 @@ class Alignment:
     """Sentence alignment of two articles.
 
     ``coverage_a`` is the fraction of A's sentence characters that are linked (likewise ``coverage_b``);
-    quote-only links are counted separately in ``quote_coverage_*``. ``longest_run`` is the longest run
+    ``quote_coverage_*`` is the part of it that comes from quote-only links. ``longest_run`` is the longest run
     of links consecutive on both sides (in sentences).
     """
 

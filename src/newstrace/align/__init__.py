@@ -202,8 +202,8 @@ def align(
         )
     total_a = sum(s.length for s in fa.sentences) or 1
     total_b = sum(s.length for s in fb.sentences) or 1
-    cov_a = sum(fa.sentences[lk.a].length for lk in links if not lk.quote_only) / total_a
-    cov_b = sum(fb.sentences[lk.b].length for lk in links if not lk.quote_only) / total_b
+    cov_a = sum(fa.sentences[lk.a].length for lk in links) / total_a
+    cov_b = sum(fb.sentences[lk.b].length for lk in links) / total_b
     q_a = sum(fa.sentences[lk.a].length for lk in links if lk.quote_only) / total_a
     q_b = sum(fb.sentences[lk.b].length for lk in links if lk.quote_only) / total_b
     return Alignment(

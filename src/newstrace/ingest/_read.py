@@ -267,8 +267,8 @@ def _read_stdin() -> Article | InputError:
     try:
         buffer = getattr(stream, "buffer", None)
         data: bytes | str = buffer.read() if buffer is not None else stream.read()
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
+    except (OSError, ValueError) as exc:  # ValueError: stdin was closed
+        reason = getattr(exc, "strerror", None) or str(exc)
         return InputError(f"cannot read standard input ({reason}); pass a file instead", source=_STDIN_SOURCE)
     if not data.strip():
         return InputError(

