@@ -36,6 +36,7 @@ import argparse
 import ast
 import csv
 import datetime as dt
+import functools
 import hashlib
 import json
 import random
@@ -213,7 +214,13 @@ def _short_quotes(sentences: Sequence[str]) -> list[Quote]:
 
 def load_bases(csv_path: Path = DEFAULT_CSV) -> list[Base]:
     """Read the CSV, split and clean sentences, and assign story groups (connected components of the
-    corpus's same-story pairs plus any pair sharing 5+ word 5-grams)."""
+    corpus's same-story pairs plus any pair sharing 5+ word 5-grams). Cached per path; treat as read-only."""
+    return list(_load_bases(str(csv_path)))
+
+
+@functools.cache
+def _load_bases(path: str) -> tuple[Base, ...]:
+    csv_path = Path(path)
     with open(csv_path, encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     split = [split_sentences(row["text"]) for row in rows]
@@ -245,7 +252,7 @@ def load_bases(csv_path: Path = DEFAULT_CSV) -> list[Base]:
             )
         )
     _assign_groups(bases, csv_path.parent / "story_pairs.csv")
-    return bases
+    return tuple(bases)
 
 
 def _assign_groups(bases: list[Base], pairs_path: Path) -> None:
@@ -458,11 +465,6 @@ def _swappable(word: str, first: bool) -> bool:
     return word.islower() or (first and word[:1].isupper() and word[1:].islower())
 
 
-def _is_content(word: str) -> bool:
-    lower = word.lower()
-    return len(lower) >= 3 and lower not in STOPWORDS and word[:1].islower()
-
-
 def swap_words(
     sentences: list[str],
     rng: random.Random,
@@ -477,20 +479,25 @@ def swap_words(
     Words inside ``protect`` phrases (entities) are never touched. Returns the sentences and how many
     words were replaced.
     """
-    protected = [p for p in protect if p]
+    protected = sorted({p for p in protect if p}, key=len, reverse=True)
+    protect_re = re.compile("|".join(map(re.escape, protected))) if protected else None
     slots: list[tuple[int, int]] = []
     n_content = 0
     for si, sentence in enumerate(sentences):
         spans = quote_spans(sentence) if skip_quotes else []
-        blocked = [(m.start(), m.end()) for p in protected for m in re.finditer(re.escape(p), sentence)]
+        if protect_re is not None:
+            spans += [(m.start(), m.end()) for m in protect_re.finditer(sentence)]
         for wi, match in enumerate(WORD_RE.finditer(sentence)):
             word = match.group(0)
-            if _is_content(word):
+            lower = word.lower()
+            content = len(lower) >= 3 and lower not in STOPWORDS
+            if content and word[:1].islower():
                 n_content += 1
-            if any(a <= match.start() < b for a, b in spans + blocked):
+            if not content or not _swappable(word, wi == 0):
                 continue
-            if _swappable(word, wi == 0) and (wi == 0 or _is_content(word) or word.lower() in SYNONYMS):
-                slots.append((si, wi))
+            if spans and any(a <= match.start() < b for a, b in spans):
+                continue
+            slots.append((si, wi))
     if fraction is not None:
         count = round(fraction * n_content)
     count = min(count or 0, len(slots))
@@ -534,42 +541,39 @@ _QUOTE_WHO_SAID_RE = re.compile(rf"^“([^“”]+?)[,.]?” ([^.,“”]{{2,60}
 _WHO_SAID_RE = re.compile(rf"^([A-Z][^,“”\"]{{1,60}}?) ({_SAY}) (?:that )?([^“”\"]{{20,}})\.$")
 _REST_WHO_SAID_RE = re.compile(rf"^([^“”\"]{{20,}}), ([^,“”\"]{{2,60}}) ({_SAY})\.$")
 # Past tense -> past participle of verbs the passive rewrite handles.
-_PASSIVE_PAST: dict[str, str] = dict.fromkeys(
-    (
-        "signed",
-        "awarded",
-        "acquired",
-        "completed",
-        "launched",
-        "secured",
-        "approved",
-        "commissioned",
-        "installed",
-        "developed",
-        "selected",
-        "ordered",
-        "received",
-        "published",
-        "released",
-        "submitted",
-        "unveiled",
-        "opened",
-        "started",
-        "finalised",
-        "appointed",
-        "granted",
-        "issued",
-        "announced",
-        "built",
-        "bought",
-        "sold",
-        "held",
-        "made",
-        "won",
-    ),
-    "",
+_PASSIVE_VERBS: tuple[str, ...] = (
+    "signed",
+    "awarded",
+    "acquired",
+    "completed",
+    "launched",
+    "secured",
+    "approved",
+    "commissioned",
+    "installed",
+    "developed",
+    "selected",
+    "ordered",
+    "received",
+    "published",
+    "released",
+    "submitted",
+    "unveiled",
+    "opened",
+    "started",
+    "finalised",
+    "appointed",
+    "granted",
+    "issued",
+    "announced",
+    "built",
+    "bought",
+    "sold",
+    "held",
+    "made",
+    "won",
 )
-_PASSIVE_PAST = {**{v: v for v in _PASSIVE_PAST}, "took": "taken"}
+_PASSIVE_PAST: dict[str, str] = {**{v: v for v in _PASSIVE_VERBS}, "took": "taken"}
 # Base form -> past participle for "X will build Y" -> "Y will be built by X".
 _PASSIVE_BASE: dict[str, str] = {
     "build": "built",
@@ -699,7 +703,7 @@ def split_sentence(sentence: str) -> list[str] | None:
     return None
 
 
-def renumber(sentence: str, rng: random.Random) -> str:
+def renumber(sentence: str) -> str:
     """Change number formats: "more than 10,000" -> "over 10,000", "10 per cent" -> "10%", "$5 million" ->
     "$5m"."""
     for src, dst in NUMBER_PHRASES:
@@ -710,7 +714,7 @@ def renumber(sentence: str, rng: random.Random) -> str:
             continue
         pattern = re.compile(r"\b" + re.escape(src) + r" (?=[\d$€£])", re.IGNORECASE)
         match = pattern.search(sentence)
-        if match and rng.random() < 0.8:
+        if match:
             return sentence[: match.start()] + match_case(match.group(0), dst + " ") + sentence[match.end() :]
     pattern = re.compile(r"(\d) (million|billion)\b")
     if pattern.search(sentence):
@@ -740,7 +744,7 @@ def paraphrase(base: Base, rng: random.Random, credit: str) -> tuple[list[list[s
         if len(sentences) > 1 and rng.random() < 0.08:
             stats["dropped"] += 1
             continue
-        new = renumber(sentence, rng)
+        new = renumber(sentence) if rng.random() < 0.8 else sentence
         stats["renumbered"] += new != sentence
         moved = restructure(new, rng)
         if moved is not None and rng.random() < 0.9:

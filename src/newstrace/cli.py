@@ -167,7 +167,9 @@ def _compare_pairs(engine: Engine, args: argparse.Namespace, *, err: Console) ->
     try:
         lines = Path(args.pairs).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read pairs file ({exc}); check the path and that it is UTF-8", source=source) from exc
+        raise InputError(
+            f"cannot read pairs file ({exc}); check the path and that it is UTF-8", source=source
+        ) from exc
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue

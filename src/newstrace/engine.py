@@ -43,10 +43,9 @@ def document_similarity(terms_a: frozenset[str], terms_b: frozenset[str], stats:
     """IDF-weighted cosine of two articles' content-term sets, in [0, 1]."""
     if not terms_a or not terms_b:
         return 0.0
-    shared = sum(stats.idf(t) ** 2 for t in terms_a & terms_b)
-    norm_a = math.sqrt(sum(stats.idf(t) ** 2 for t in terms_a))
-    norm_b = math.sqrt(sum(stats.idf(t) ** 2 for t in terms_b))
-    return shared / (norm_a * norm_b)
+    idf = stats.idf
+    shared = sum(idf(t) ** 2 for t in terms_a & terms_b)
+    return shared / (stats.norm(terms_a) * stats.norm(terms_b))
 
 
 def _same_period(a: dt.date | None, b: dt.date | None) -> bool | None:
@@ -61,9 +60,16 @@ class _Corpus:
 
     articles: dict[str, Article]
     signatures: dict[str, Signature]
-    features: dict[str, ArticleFeatures]
     stats: TermStats
     vectors: dict[str, npt.NDArray[np.float32]] = field(default_factory=dict)
+    _features: dict[str, ArticleFeatures] = field(default_factory=dict)
+
+    def features(self, article_id: str) -> ArticleFeatures:
+        """Alignment features, made on first use: only articles in a candidate pair need them."""
+        found = self._features.get(article_id)
+        if found is None:
+            found = self._features[article_id] = article_features(self.articles[article_id], self.stats)
+        return found
 
 
 class Engine:
@@ -86,13 +92,15 @@ class Engine:
         self.executor: Executor = executor or LocalExecutor(progress=progress)
         self._embedder: SentenceEmbedder | None = None
         self._changes: ChangeDetector | None = None
-
-    # -- settings ids ---------------------------------------------------------------------------
-    def settings_ids(self) -> dict[str, str]:
         ids = self.settings.ids()
         ids["embedding"] = ids["embedding"] if self.embeddings else "none"
         ids["relation"] = self.settings.relation_id + ("" if self.embeddings else "+lexical")
-        return ids
+        self._ids = ids
+
+    # -- settings ids ---------------------------------------------------------------------------
+    def settings_ids(self) -> dict[str, str]:
+        """Versioned ids of every settings section in force (lexical-only mode has its own relation id)."""
+        return dict(self._ids)
 
     @property
     def embedder(self) -> SentenceEmbedder:
@@ -119,15 +127,14 @@ class Engine:
 
     def _prepare(self, articles: Sequence[Article]) -> _Corpus:
         cleaned = self.clean(articles)
-        fingerprinter = Fingerprinter(self.settings.fingerprint, algorithm=self.settings.section_id("fingerprint"))
+        fingerprinter = Fingerprinter(
+            self.settings.fingerprint, algorithm=self.settings.section_id("fingerprint")
+        )
         signatures = self.executor.map("fingerprint", fingerprinter.signature, cleaned)
-        stats = TermStats.from_signatures(signatures)
-        features = self.executor.map("features", article_features, cleaned)
         return _Corpus(
             articles={a.id: a for a in cleaned},
             signatures={s.article_id: s for s in signatures},
-            features={f.article_id: f for f in features},
-            stats=stats,
+            stats=TermStats.from_signatures(signatures),
         )
 
     def candidate_pairs(
@@ -135,7 +142,9 @@ class Engine:
     ) -> list[CandidatePair]:
         """Clean, fingerprint and generate candidate pairs only (for benchmarks and diagnostics)."""
         cleaned = self.clean(articles)
-        fingerprinter = Fingerprinter(self.settings.fingerprint, algorithm=self.settings.section_id("fingerprint"))
+        fingerprinter = Fingerprinter(
+            self.settings.fingerprint, algorithm=self.settings.section_id("fingerprint")
+        )
         signatures = self.executor.map("fingerprint", fingerprinter.signature, cleaned)
         stats = TermStats.from_signatures(signatures) if "anchors" in channels else TermStats()
         return candidate_pairs(signatures, stats, settings=self.settings.fingerprint, channels=channels)
@@ -158,9 +167,16 @@ class Engine:
         if self.embeddings and a_id in corpus.vectors and b_id in corpus.vectors:
             cosine = (corpus.vectors[a_id] @ corpus.vectors[b_id].T).astype(np.float64)
         alignment = align(
-            a, b, corpus.features[a_id], corpus.features[b_id], corpus.stats, settings=self.settings.align, cosine=cosine
+            a,
+            b,
+            corpus.features(a_id),
+            corpus.features(b_id),
+            settings=self.settings.align,
+            cosine=cosine,
         )
-        similarity = document_similarity(corpus.signatures[a_id].terms, corpus.signatures[b_id].terms, corpus.stats)
+        similarity = document_similarity(
+            corpus.signatures[a_id].terms, corpus.signatures[b_id].terms, corpus.stats
+        )
         kind, confidence, reasons = decide_kind(
             alignment,
             doc_similarity=similarity,
@@ -185,7 +201,7 @@ class Engine:
             confidence=round(confidence, 4),
             reasons=tuple(reasons),
             alignment=alignment,
-            algorithm=self.settings_ids()["relation"],
+            algorithm=self._ids["relation"],
             changes=changes,
         )
 
@@ -194,7 +210,10 @@ class Engine:
         """Find copies, rewrites and independent coverage among ``articles``; group stories and threads."""
         corpus = self._prepare(articles)
         ordered = [corpus.signatures[a.id] for a in articles if a.id in corpus.signatures]
-        pairs = candidate_pairs(ordered, corpus.stats, settings=self.settings.fingerprint)
+        shared_anchors = anchor_pairs(ordered, corpus.stats, settings=self.settings.fingerprint)
+        pairs = candidate_pairs(
+            ordered, corpus.stats, settings=self.settings.fingerprint, shared_anchors=shared_anchors
+        )
         logger.info("%d articles, %d candidate pairs", len(ordered), len(pairs))
         self._embed(corpus, (x for p in pairs for x in (p.a, p.b)))
         relations = self.executor.map("align", lambda p: self._relate(corpus, p.a, p.b), pairs)
@@ -202,7 +221,7 @@ class Engine:
         cleaned = [corpus.articles[s.article_id] for s in ordered]
         story_list = stories(cleaned, kept)
         thread_pairs = []
-        for (i, j), _shared in anchor_pairs(ordered, corpus.stats, settings=self.settings.fingerprint).items():
+        for i, j in shared_anchors:
             x, y = ordered[i].article_id, ordered[j].article_id
             thread_pairs.append((x, y, document_similarity(ordered[i].terms, ordered[j].terms, corpus.stats)))
         thread_list = threads(story_list, cleaned, thread_pairs, settings=self.settings.cluster)
@@ -218,7 +237,7 @@ class Engine:
     def compare(self, a: Article, b: Article) -> tuple[Relation, Article, Article]:
         """Relate two articles with the full alignment (uniform term weights: no corpus to weigh by)."""
         corpus = self._prepare([a, b])
-        corpus.stats = TermStats()
+        corpus.stats = TermStats()  # two documents give no useful document frequencies
         self._embed(corpus, (a.id, b.id))
         relation = self._relate(corpus, a.id, b.id)
         return relation, corpus.articles[a.id], corpus.articles[b.id]

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from newstrace._text import STOPWORDS, normalize, quote_spans, stem, word_tokens
+from newstrace._text import STOPWORDS, quote_spans, stem, words
+from newstrace.fingerprint._minhash import token_hash
 from newstrace.fingerprint import TermStats
 from newstrace.records import Alignment, Article, Link, LinkType
 from newstrace.settings import AlignSettings
 
-__all__ = ["ArticleFeatures", "SentenceFeatures", "align", "article_features", "sentence_scores"]
+__all__ = ["ArticleFeatures", "align", "article_features", "sentence_scores"]
 
 # Out-of-order links need a clearly stronger score than in-order ones.
 _REORDER_MIN_SCORE = 0.62
@@ -27,70 +28,100 @@ _QUOTE_ONLY_FRACTION = 0.6
 _WEAK_MIN_SCORE = 0.2
 
 
-@dataclass(frozen=True, slots=True)
-class SentenceFeatures:
-    """Per-sentence inputs of scoring: content terms, all tokens, normalized text, quoted fraction."""
-
-    terms: frozenset[str]
-    tokens: frozenset[str]
-    normalized: str
-    quoted: float
-    length: int
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ArticleFeatures:
+    """Per-article inputs of sentence scoring, as flat arrays (one entry per distinct term of a sentence).
+
+    ``term_rows[k]`` is the sentence of the k-th (sentence, content term) entry, ``term_ids[k]`` the term's
+    stable 64-bit hash and ``term_weights[k]`` its IDF; ``token_rows``/``token_ids`` hold all tokens
+    (stopwords too) for the unweighted surface overlap. Hashes instead of a shared vocabulary keep
+    features computable on any worker.
+    """
+
     article_id: str
-    sentences: tuple[SentenceFeatures, ...]
+    sentence_count: int
+    term_rows: npt.NDArray[np.int64]
+    term_ids: npt.NDArray[np.uint64]
+    term_weights: npt.NDArray[np.float64]
+    token_rows: npt.NDArray[np.int64]
+    token_ids: npt.NDArray[np.uint64]
+    normalized: tuple[str, ...]
+    quoted: npt.NDArray[np.float64]
+    lengths: npt.NDArray[np.int64]
 
 
-def article_features(article: Article) -> ArticleFeatures:
-    feats = []
-    for sentence in article.sentences:
-        toks = [t for t, _, _ in word_tokens(sentence.text)]
+def article_features(article: Article, stats: TermStats) -> ArticleFeatures:
+    term_rows: list[int] = []
+    term_ids: list[int] = []
+    term_weights: list[float] = []
+    token_rows: list[int] = []
+    token_ids: list[int] = []
+    normalized = []
+    quoted = []
+    idf = stats.idf
+    for row, sentence in enumerate(article.sentences):
+        toks = words(sentence.text)
+        normalized.append(" ".join(toks))
+        distinct = set(toks)
+        token_ids.extend(map(token_hash, distinct))
+        token_rows.extend([row] * len(distinct))
+        terms = {stem(t) for t in distinct if t not in STOPWORDS and len(t) > 1}
+        term_ids.extend(map(token_hash, terms))
+        term_weights.extend(map(idf, terms))
+        term_rows.extend([row] * len(terms))
         quoted_chars = sum(e - s for s, e in quote_spans(sentence.text))
-        feats.append(
-            SentenceFeatures(
-                terms=frozenset(stem(t) for t in toks if t not in STOPWORDS and len(t) > 1),
-                tokens=frozenset(toks),
-                normalized=" ".join(toks),
-                quoted=quoted_chars / max(1, len(sentence.text)),
-                length=len(sentence.text),
-            )
-        )
-    return ArticleFeatures(article.id, tuple(feats))
+        quoted.append(quoted_chars / max(1, len(sentence.text)))
+    return ArticleFeatures(
+        article_id=article.id,
+        sentence_count=len(article.sentences),
+        term_rows=np.array(term_rows, dtype=np.int64),
+        term_ids=np.array(term_ids, dtype=np.uint64),
+        term_weights=np.array(term_weights, dtype=np.float64),
+        token_rows=np.array(token_rows, dtype=np.int64),
+        token_ids=np.array(token_ids, dtype=np.uint64),
+        normalized=tuple(normalized),
+        quoted=np.array(quoted, dtype=np.float64),
+        lengths=np.array([len(s.text) for s in article.sentences], dtype=np.int64),
+    )
 
 
 def _dice(
-    left: Sequence[frozenset[str]], right: Sequence[frozenset[str]], weight: dict[str, float] | None
+    shape: tuple[int, int],
+    rows_a: npt.NDArray[np.int64],
+    ids_a: npt.NDArray[np.uint64],
+    rows_b: npt.NDArray[np.int64],
+    ids_b: npt.NDArray[np.uint64],
+    weights_a: npt.NDArray[np.float64] | None = None,
+    weights_b: npt.NDArray[np.float64] | None = None,
 ) -> npt.NDArray[np.float64]:
-    vocab: dict[str, int] = {}
-    for terms in (*left, *right):
-        for t in terms:
-            vocab.setdefault(t, len(vocab))
-    if not vocab:
-        return np.zeros((len(left), len(right)))
-    w = np.ones(len(vocab))
-    if weight is not None:
-        for t, k in vocab.items():
-            w[k] = weight[t]
-    a = np.zeros((len(left), len(vocab)))
-    b = np.zeros((len(right), len(vocab)))
-    for i, terms in enumerate(left):
-        a[i, [vocab[t] for t in terms]] = 1.0
-    for j, terms in enumerate(right):
-        b[j, [vocab[t] for t in terms]] = 1.0
-    inter = (a * w) @ b.T
-    wa = a @ w
-    wb = b @ w
-    denom = wa[:, None] + wb[None, :]
-    return np.divide(2 * inter, denom, out=np.zeros_like(inter), where=denom > 0)
+    """Weighted Dice overlap ``2·w(S∩T) / (w(S) + w(T))`` of every sentence pair (sets of hashed terms).
+
+    Only terms present on both sides can overlap, so the matrices are built over the shared terms alone;
+    the per-sentence totals come straight from the entry lists.
+    """
+    n, m = shape
+    total_a = np.bincount(rows_a, weights=weights_a, minlength=n).astype(np.float64)
+    total_b = np.bincount(rows_b, weights=weights_b, minlength=m).astype(np.float64)
+    shared = np.intersect1d(ids_a, ids_b)
+    inter = np.zeros(shape)
+    if shared.size:
+        keep_a = np.isin(ids_a, shared)
+        keep_b = np.isin(ids_b, shared)
+        in_a = np.searchsorted(shared, ids_a[keep_a])
+        in_b = np.searchsorted(shared, ids_b[keep_b])
+        a = np.zeros((n, shared.size))
+        b = np.zeros((m, shared.size))
+        a[rows_a[keep_a], in_a] = 1.0 if weights_a is None else weights_a[keep_a]
+        b[rows_b[keep_b], in_b] = 1.0
+        inter = a @ b.T
+    denom = total_a[:, None] + total_b[None, :]
+    out: npt.NDArray[np.float64] = np.divide(2 * inter, denom, out=np.zeros_like(inter), where=denom > 0)
+    return out
 
 
 def sentence_scores(
     fa: ArticleFeatures,
     fb: ArticleFeatures,
-    stats: TermStats,
     *,
     cosine: npt.NDArray[np.float64] | None = None,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
@@ -101,15 +132,14 @@ def sentence_scores(
     ``clip((cos − 0.55) / 0.4, 0, 1)`` counts only as far as the pair also shares content terms, so a
     same-topic sentence with different facts does not become a link.
     """
-    left = [s.terms for s in fa.sentences]
-    right = [s.terms for s in fb.sentences]
-    weights = {t: stats.idf(t) for terms in (*left, *right) for t in terms}
-    lexical = _dice(left, right, weights)
-    surface = _dice([s.tokens for s in fa.sentences], [s.tokens for s in fb.sentences], None)
-    for i, sa in enumerate(fa.sentences):
-        for j, sb in enumerate(fb.sentences):
-            if sa.normalized and sa.normalized == sb.normalized:
-                surface[i, j] = lexical[i, j] = 1.0
+    shape = (fa.sentence_count, fb.sentence_count)
+    lexical = _dice(shape, fa.term_rows, fa.term_ids, fb.term_rows, fb.term_ids, fa.term_weights, fb.term_weights)
+    surface = _dice(shape, fa.token_rows, fa.token_ids, fb.token_rows, fb.token_ids)
+    exact = surface >= 1.0
+    if exact.any():
+        for i, j in np.argwhere(exact):
+            if fa.normalized[i] == fb.normalized[j]:
+                lexical[i, j] = 1.0
     if cosine is None:
         return lexical, surface
     semantic = np.clip((cosine - 0.55) / 0.4, 0.0, 1.0)
@@ -165,7 +195,6 @@ def align(
     b: Article,
     fa: ArticleFeatures,
     fb: ArticleFeatures,
-    stats: TermStats,
     *,
     settings: AlignSettings,
     cosine: npt.NDArray[np.float64] | None = None,
@@ -173,7 +202,7 @@ def align(
     """Align the sentences of ``a`` and ``b`` (features ``fa``/``fb`` made by :func:`article_features`)."""
     if not a.sentences or not b.sentences:
         return Alignment(a.id, b.id, (), 0.0, 0.0, 0.0, 0.0, 0, 1.0)
-    score, surface = sentence_scores(fa, fb, stats, cosine=cosine)
+    score, surface = sentence_scores(fa, fb, cosine=cosine)
     pairs = _monotone_links(score, settings.link_min_score)
     in_order = len(pairs)
     used_a = {i for i, _ in pairs}
@@ -196,16 +225,16 @@ def align(
             kind = LinkType.EDITED
         else:
             kind = LinkType.PARAPHRASE
-        quote_only = min(fa.sentences[i].quoted, fb.sentences[j].quoted) >= _QUOTE_ONLY_FRACTION
+        quote_only = bool(min(fa.quoted[i], fb.quoted[j]) >= _QUOTE_ONLY_FRACTION)
         links.append(
             Link(i, j, (sa.start, sa.end), (sb.start, sb.end), round(float(score[i, j]), 4), kind, quote_only)
         )
-    total_a = sum(s.length for s in fa.sentences) or 1
-    total_b = sum(s.length for s in fb.sentences) or 1
-    cov_a = sum(fa.sentences[lk.a].length for lk in links) / total_a
-    cov_b = sum(fb.sentences[lk.b].length for lk in links) / total_b
-    q_a = sum(fa.sentences[lk.a].length for lk in links if lk.quote_only) / total_a
-    q_b = sum(fb.sentences[lk.b].length for lk in links if lk.quote_only) / total_b
+    total_a = int(fa.lengths.sum()) or 1
+    total_b = int(fb.lengths.sum()) or 1
+    cov_a = sum(int(fa.lengths[lk.a]) for lk in links) / total_a
+    cov_b = sum(int(fb.lengths[lk.b]) for lk in links) / total_b
+    q_a = sum(int(fa.lengths[lk.a]) for lk in links if lk.quote_only) / total_a
+    q_b = sum(int(fb.lengths[lk.b]) for lk in links if lk.quote_only) / total_b
     return Alignment(
         a=a.id,
         b=b.id,
@@ -218,6 +247,3 @@ def align(
         in_order=in_order / len(pairs) if pairs else 1.0,
     )
 
-
-def normalized_equal(x: str, y: str) -> bool:
-    return normalize(x).split() == normalize(y).split()

@@ -40,7 +40,8 @@ def band_keys(minhashes: npt.NDArray[np.uint32], *, bands: int) -> npt.NDArray[n
     with np.errstate(over="ignore"):
         keys = (grouped * _BAND_MULTIPLIERS[:rows][None, None, :]).sum(axis=2, dtype=np.uint64)
         keys += np.arange(bands, dtype=np.uint64)[None, :] * np.uint64(0x632BE59BD9B4E019)
-    return keys
+    out: npt.NDArray[np.uint64] = keys
+    return out
 
 
 def _pairs_in_groups(
@@ -81,7 +82,9 @@ def lsh_pairs(signatures: Sequence[Signature], *, bands: int, max_bucket: int = 
 
 def select_anchors(terms: frozenset[str], stats: TermStats, *, settings: FingerprintSettings) -> list[str]:
     """The article's rarest shared terms: 2 ≤ df ≤ ``anchor_max_df``, rarest first, ties by stable hash."""
-    usable = [(stats.df[t], token_hash(t), t) for t in terms if 2 <= stats.df.get(t, 0) <= settings.anchor_max_df]
+    usable = [
+        (stats.df[t], token_hash(t), t) for t in terms if 2 <= stats.df.get(t, 0) <= settings.anchor_max_df
+    ]
     usable.sort()
     return [t for _, _, t in usable[: settings.anchors_per_article]]
 
@@ -130,14 +133,20 @@ def candidate_pairs(
     *,
     settings: FingerprintSettings,
     channels: Sequence[str] = ("minhash", "anchors"),
+    shared_anchors: dict[tuple[int, int], int] | None = None,
 ) -> list[CandidatePair]:
-    """Candidate pairs from the chosen channels, ``a < b`` by id, sorted by ``(a, b)``."""
+    """Candidate pairs from the chosen channels, ``a < b`` by id, sorted by ``(a, b)``.
+
+    ``shared_anchors`` is the result of :func:`anchor_pairs` when the caller already has it.
+    """
     found: dict[tuple[int, int], set[str]] = {}
     if "minhash" in channels:
         for pair in lsh_pairs(signatures, bands=settings.lsh_bands):
             found.setdefault(pair, set()).add("minhash")
     if "anchors" in channels:
-        for pair, shared in anchor_pairs(signatures, stats, settings=settings).items():
+        if shared_anchors is None:
+            shared_anchors = anchor_pairs(signatures, stats, settings=settings)
+        for pair, shared in shared_anchors.items():
             if shared >= settings.anchor_min_shared:
                 found.setdefault(pair, set()).add("anchors")
     out = []

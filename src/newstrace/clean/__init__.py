@@ -111,7 +111,7 @@ class Cleaner:
                 reason is None
                 and key in self.corpus_lines
                 and (not stripped.endswith(_TERMINAL) or len(stripped.split()) <= 4)
-                and not kept == []
+                and kept != []
             ):
                 reason = "corpus_repeated"
             if reason is None and title is None and not kept and looks_like_title(stripped):

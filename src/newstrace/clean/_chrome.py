@@ -14,16 +14,63 @@ __all__ = ["SECTION_END_RE", "chrome_reason", "line_key", "repeated_lines"]
 _I = re.IGNORECASE
 # Whole-line rules: (reason, pattern). Patterns are matched against the stripped line.
 _LINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("advertisement", re.compile(r"^(?:advertisement|advertising|ad|sponsored(?: content)?|promoted|story continues below(?: advertisement)?)$", _I)),
-    ("navigation", re.compile(r"^(?:skip to (?:main )?content|skip navigation|edit post|close|menu|search|home|back to top|print|e-?mail|share|share this(?: article| story)?|toggle navigation|open menu|log ?in|sign ?in|register|sign up|my account|next|previous|show more|load more|see more|view comments|comments?|\d+ comments?|listen(?: to (?:this )?article)?|play|pause|watch|video|gallery)$", _I)),
-    ("reading_time", re.compile(r"^(?:reading time\s*:?\s*\d+\s*min(?:ute)?s?|\d+\s*min(?:ute)?s?\s*read|\d+\s*min read)$", _I)),
+    (
+        "advertisement",
+        re.compile(
+            r"^(?:advertisement|advertising|ad|sponsored(?: content)?|promoted|story continues below(?: advertisement)?)$",
+            _I,
+        ),
+    ),
+    (
+        "navigation",
+        re.compile(
+            r"^(?:skip to (?:main )?content|skip navigation|edit post|close|menu|search|home|back to top|print|e-?mail|share|share this(?: article| story)?|toggle navigation|open menu|log ?in|sign ?in|register|sign up|my account|next|previous|show more|load more|see more|view comments|comments?|\d+ comments?|listen(?: to (?:this )?article)?|play|pause|watch|video|gallery)$",
+            _I,
+        ),
+    ),
+    (
+        "reading_time",
+        re.compile(
+            r"^(?:reading time\s*:?\s*\d+\s*min(?:ute)?s?|\d+\s*min(?:ute)?s?\s*read|\d+\s*min read)$", _I
+        ),
+    ),
     ("trust_box", re.compile(r"^why you can trust\b.{0,60}$", _I)),
-    ("ai_disclosure", re.compile(r"^this (?:audio|article|summary|story|text) (?:is|was|has been) (?:created|generated|produced|translated|read) (?:with|by|using)\b.{0,80}$", _I)),
-    ("newsletter", re.compile(r"^(?:\*\s*indicates required|enter your (?:e-?mail|email address).{0,40}|please,? enter (?:a |your )?(?:correct|valid) e-?mail.{0,30}|success(?:ful|fully|fuly)? subscribed!?|thank(?:s| you) for (?:subscribing|signing up).{0,60}|subscribe(?: now| today| here| to (?:our|the) .{0,60})?!?|sign up(?: for| to) .{0,60}newsletter.{0,40}|get (?:our|the) .{0,40}newsletter.{0,40}|newsletter|unsubscribe.{0,60})$", _I)),
-    ("social", re.compile(r"^(?:follow us(?: on .{0,60})?|share (?:on|via) (?:facebook|twitter|x|linkedin|whatsapp|telegram|email).{0,40}|facebook|twitter|linkedin|whatsapp|telegram|copy link|copied!?)$", _I)),
+    (
+        "ai_disclosure",
+        re.compile(
+            r"^this (?:audio|article|summary|story|text) (?:is|was|has been) (?:created|generated|produced|translated|read) (?:with|by|using)\b.{0,80}$",
+            _I,
+        ),
+    ),
+    (
+        "newsletter",
+        re.compile(
+            r"^(?:\*\s*indicates required|enter your (?:e-?mail|email address).{0,40}|please,? enter (?:a |your )?(?:correct|valid) e-?mail.{0,30}|success(?:ful|fully|fuly)? subscribed!?|thank(?:s| you) for (?:subscribing|signing up).{0,60}|subscribe(?: now| today| here| to (?:our|the) .{0,60})?!?|sign up(?: for| to) .{0,60}newsletter.{0,40}|get (?:our|the) .{0,40}newsletter.{0,40}|newsletter|unsubscribe.{0,60})$",
+            _I,
+        ),
+    ),
+    (
+        "social",
+        re.compile(
+            r"^(?:follow us(?: on .{0,60})?|share (?:on|via) (?:facebook|twitter|x|linkedin|whatsapp|telegram|email).{0,40}|facebook|twitter|linkedin|whatsapp|telegram|copy link|copied!?)$",
+            _I,
+        ),
+    ),
     ("copyright", re.compile(r"^(?:©|\(c\)|copyright\b).{0,120}$|^all rights reserved\.?$", _I)),
-    ("section_heading", re.compile(r"^(?:news feed|more news|latest news|editors?['’]? picks|related(?: articles| stories| news| coverage| content)?|read more|read also|read next|most (?:read|popular|viewed)|trending(?: now)?|recommended(?: for you)?|you may also like|see also|top stories|more from .{1,40}|also read)\s*:?$", _I)),
-    ("timestamp", re.compile(r"^(?:(?:updated|published|posted)\s*:?\s*)?\(?\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?\)?(?:\s*\(?(?:updated|published)\s*:?\s*\)?)?(?:\s*(?:gmt|utc|et|bst|cet))?$", _I)),
+    (
+        "section_heading",
+        re.compile(
+            r"^(?:news feed|more news|latest news|editors?['’]? picks|related(?: articles| stories| news| coverage| content)?|read more|read also|read next|most (?:read|popular|viewed)|trending(?: now)?|recommended(?: for you)?|you may also like|see also|top stories|more from .{1,40}|also read)\s*:?$",
+            _I,
+        ),
+    ),
+    (
+        "timestamp",
+        re.compile(
+            r"^(?:(?:updated|published|posted)\s*:?\s*)?\(?\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?\)?(?:\s*\(?(?:updated|published)\s*:?\s*\)?)?(?:\s*(?:gmt|utc|et|bst|cet))?$",
+            _I,
+        ),
+    ),
     ("counter", re.compile(r"^\d{1,6}$")),
     ("empty_label", re.compile(r"^\(?(?:updated|published)\s*:?\s*\)?$", _I)),
 )

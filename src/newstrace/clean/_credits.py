@@ -12,35 +12,120 @@ __all__ = ["find_credits", "names_match"]
 _NAME = r"(?P<name>(?:[A-Z][\w&'’-]*(?:\.\w+)*|[a-z][\w-]*\.(?:com|net|org|az|ru|ua|uk|de|fr|in|cn|io|news|co)\b)(?:\s+(?:(?:of|the|de|al|and|&)\s+)?[A-Z][\w&'’-]*(?:\.\w+)*){0,5})"
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("reported", re.compile(_NAME + r"\s+(?:had\s+|has\s+|first\s+|earlier\s+|previously\s+)?(?:reported|reports|wrote|writes|revealed|published)\b")),
+    (
+        "reported",
+        re.compile(
+            _NAME
+            + r"\s+(?:had\s+|has\s+|first\s+|earlier\s+|previously\s+)?(?:reported|reports|wrote|writes|revealed|published)\b"
+        ),
+    ),
     ("according to", re.compile(r"\b[Aa]ccording to (?:a |an |the )?(?:report (?:by|in|from) )?" + _NAME)),
     ("told", re.compile(r"\btold (?:the )?" + _NAME)),
     ("citing", re.compile(r"\b(?:citing|cited by|quoted by|via|reported by) (?:the )?" + _NAME)),
-    ("source", re.compile(r"(?im)^\s*(?:source|sources|originally published (?:by|on|at)|first published (?:by|on|at)|read more at)\s*:?\s*" + _NAME)),
+    (
+        "source",
+        re.compile(
+            r"(?im)^\s*(?:source|sources|originally published (?:by|on|at)|first published (?:by|on|at)|read more at)\s*:?\s*"
+            + _NAME
+        ),
+    ),
     ("reported by", re.compile(_NAME + r"(?:'s|’s) (?:article|report|story|reporting|piece)\b")),
 )
 
 # Words that start a capitalised run but are not sources.
 _NOT_SOURCES = frozenset(
-    """The A An He She They It This That We I His Her Their Its In On At As But And Officials Sources
-    People Police Media Reports Analysts Experts Data Earlier Later Monday Tuesday Wednesday Thursday
-    Friday Saturday Sunday""".split()
+    [
+        "The",
+        "A",
+        "An",
+        "He",
+        "She",
+        "They",
+        "It",
+        "This",
+        "That",
+        "We",
+        "I",
+        "His",
+        "Her",
+        "Their",
+        "Its",
+        "In",
+        "On",
+        "At",
+        "As",
+        "But",
+        "And",
+        "Officials",
+        "Sources",
+        "People",
+        "Police",
+        "Media",
+        "Reports",
+        "Analysts",
+        "Experts",
+        "Data",
+        "Earlier",
+        "Later",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ]
 )
+
+
+# Cheap gates: a pattern runs only on texts containing one of its cue words.
+_CUES = {
+    "reported": re.compile(r"\b(?:reported|reports|wrote|writes|revealed|published)\b"),
+    "according to": re.compile(r"[Aa]ccording to"),
+    "told": re.compile(r"\btold "),
+    "citing": re.compile(r"\b(?:citing|cited by|quoted by|via|reported by) "),
+    "source": re.compile(r"(?i)^\s*(?:source|sources|originally|first published|read more)", re.M),
+    "reported by": re.compile(r"(?:'s|’s) (?:article|report|story|reporting|piece)\b"),
+}
 
 
 def find_credits(text: str) -> tuple[Credit, ...]:
     """All explicit credits in ``text``, in text order, one per distinct (name, start)."""
     found: dict[tuple[str, int], Credit] = {}
     for phrase, pattern in _PATTERNS:
-        for match in pattern.finditer(text):
+        if not _CUES[phrase].search(text):
+            continue
+        for match in _matches(pattern, text, phrase):
             name = match.group("name").strip(" .,'’")
             name = re.sub(r"(?:'s|’s)$", "", name)
             name = re.sub(r"^(?:The|A|An)\s+", "", name)
-            if not name or name in _NOT_SOURCES or name.split()[0] in _NOT_SOURCES and len(name.split()) == 1:
+            if (
+                not name
+                or name in _NOT_SOURCES
+                or (name.split()[0] in _NOT_SOURCES and len(name.split()) == 1)
+            ):
                 continue
             key = (name.lower(), match.start("name"))
             found.setdefault(key, Credit(name=name, phrase=phrase, start=match.start(), end=match.end()))
     return tuple(sorted(found.values(), key=lambda c: (c.start, c.name)))
+
+
+def _matches(pattern: re.Pattern[str], text: str, phrase: str) -> list[re.Match[str]]:
+    if phrase not in ("reported", "reported by"):
+        return list(pattern.finditer(text))
+    # Patterns that start with the name would be tried at every position: only try the text just
+    # before each cue word.
+    out: list[re.Match[str]] = []
+    for cue in _CUES[phrase].finditer(text):
+        lo = max(0, cue.start() - 120)
+        line_start = text.rfind("\n", lo, cue.start())
+        lo = line_start + 1 if line_start >= 0 else lo
+        match = pattern.search(text, lo, cue.end() + 20)
+        while match is not None and match.end() < cue.start():
+            match = pattern.search(text, match.start() + 1, cue.end() + 20)
+        if match is not None:
+            out.append(match)
+    return out
 
 
 _OUTLET_STOP = frozenset({"the", "of", "and", "news", "com", "www", "media", "via", "az", "net", "org", "in"})

@@ -34,7 +34,9 @@ _DATE_PATTERNS = (
     re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)-(?P<day>\d\d)\b"),
 )
 
-_BYLINE_RE = re.compile(r"^(?:by|written by|reporting by|words by)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\b", re.I)
+_BYLINE_RE = re.compile(
+    r"^(?:by|written by|reporting by|words by)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\b", re.I
+)
 
 
 def find_date(line: str) -> dt.date | None:

@@ -43,7 +43,9 @@ class UnionFind:
         return sorted((tuple(v) for v in out.values()), key=lambda g: g[0])
 
 
-def _story_origin(members: Sequence[str], relations: Sequence[Relation], articles: dict[str, Article]) -> str | None:
+def _story_origin(
+    members: Sequence[str], relations: Sequence[Relation], articles: dict[str, Article]
+) -> str | None:
     derived = [r for r in relations if r.kind.derived]
     copies = {r.b if r.origin == r.a else r.a for r in derived if r.origin is not None}
     roots = {r.origin for r in derived if r.origin is not None} - copies

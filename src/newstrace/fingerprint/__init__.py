@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from newstrace._text import STOPWORDS, stem, word_tokens
+from newstrace._text import STOPWORDS, stem, words
 from newstrace.fingerprint._minhash import minhash, shingle_hashes
 from newstrace.records import Article, Signature
 from newstrace.settings import FingerprintSettings
@@ -27,6 +27,8 @@ class TermStats:
 
     docs: int = 0
     df: Counter[str] = field(default_factory=Counter)
+    _idf: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+    _norms: dict[frozenset[str], float] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_signatures(cls, signatures: Iterable[Signature]) -> TermStats:
@@ -38,13 +40,25 @@ class TermStats:
     def add(self, terms: Iterable[str]) -> None:
         self.docs += 1
         self.df.update(terms)
+        self._idf.clear()
+        self._norms.clear()
 
     def __add__(self, other: TermStats) -> TermStats:
         return TermStats(self.docs + other.docs, self.df + other.df)
 
     def idf(self, term: str) -> float:
         """Smoothed inverse document frequency, ``log((1 + N) / (1 + df)) + 1`` (always ≥ 1)."""
-        return math.log((1 + self.docs) / (1 + self.df.get(term, 0))) + 1.0
+        value = self._idf.get(term)
+        if value is None:
+            value = self._idf[term] = math.log((1 + self.docs) / (1 + self.df.get(term, 0))) + 1.0
+        return value
+
+    def norm(self, terms: frozenset[str]) -> float:
+        """Euclidean norm of a term set's IDF vector (cached per set)."""
+        value = self._norms.get(terms)
+        if value is None:
+            value = self._norms[terms] = math.sqrt(sum(self.idf(t) ** 2 for t in terms))
+        return value
 
 
 class Fingerprinter:
@@ -55,9 +69,9 @@ class Fingerprinter:
         self.algorithm = algorithm
 
     def signature(self, article: Article) -> Signature:
-        tokens = [tok for tok, _, _ in word_tokens(article.text)]
+        tokens = words(article.text)
         hashes = np.unique(shingle_hashes(tokens, size=self.settings.shingle_words))
-        terms = frozenset(stem(t) for t in tokens if t not in STOPWORDS and len(t) > 2)
+        terms = frozenset(stem(t) for t in set(tokens) if t not in STOPWORDS and len(t) > 2)
         return Signature(
             article_id=article.id,
             algorithm=self.algorithm,

@@ -35,7 +35,8 @@ def _normalise(vectors: Any) -> npt.NDArray[np.float32]:
     if arr.ndim == 1:
         arr = arr[None, :]
     norms = np.linalg.norm(arr, axis=1, keepdims=True)
-    return arr / np.where(norms == 0, 1.0, norms)
+    out: npt.NDArray[np.float32] = (arr / np.where(norms == 0, 1.0, norms)).astype(np.float32)
+    return out
 
 
 class _UseEmbedder:

@@ -23,7 +23,9 @@ __all__ = ["minhash", "shingle_hashes", "token_hash"]
 _SEED = 0x6E657773  # "news"
 _MAX_SHINGLE = 16
 _rng = np.random.default_rng(_SEED)
-_SHINGLE_MULTIPLIERS = _rng.integers(1, 2**63, size=_MAX_SHINGLE, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+_SHINGLE_MULTIPLIERS = _rng.integers(1, 2**63, size=_MAX_SHINGLE, dtype=np.uint64) * np.uint64(2) + np.uint64(
+    1
+)
 _PERM_A_ALL = _rng.integers(1, 2**63, size=1024, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
 _PERM_B_ALL = _rng.integers(0, 2**63, size=1024, dtype=np.uint64)
 _EMPTY = np.uint32(0xFFFFFFFF)
@@ -38,7 +40,7 @@ def shingle_hashes(tokens: list[str], *, size: int) -> npt.NDArray[np.uint64]:
     """64-bit hashes of the word ``size``-grams of ``tokens`` (one gram when there are fewer tokens)."""
     if not tokens:
         return np.zeros(0, dtype=np.uint64)
-    hashes = np.fromiter((token_hash(t) for t in tokens), dtype=np.uint64, count=len(tokens))
+    hashes = np.fromiter(map(token_hash, tokens), dtype=np.uint64, count=len(tokens))
     k = min(size, len(tokens))
     count = len(tokens) - k + 1
     out = np.zeros(count, dtype=np.uint64)
@@ -56,4 +58,5 @@ def minhash(hashes: npt.NDArray[np.uint64], *, num_perm: int) -> npt.NDArray[np.
     b = _PERM_B_ALL[:num_perm]
     with np.errstate(over="ignore"):
         permuted = (hashes[:, None] * a[None, :] + b[None, :]) >> np.uint64(32)
-    return permuted.min(axis=0).astype(np.uint32)
+    signature: npt.NDArray[np.uint32] = permuted.min(axis=0).astype(np.uint32)
+    return signature

@@ -99,7 +99,9 @@ def _changed_words(left: Sequence[_Word], right: Sequence[_Word], hunk: tuple[in
 # -- quotations and speakers --------------------------------------------------------------------
 _SPEECH = r"(?:said|says|added|adds|told|noted|stated|remarked|warned|wrote|explained|insisted|stressed|emphasi[sz]ed|declared|argued|claimed|asserted)"
 _NAME = r"((?:[A-Z][\w'’.-]+)(?:\s+[A-Z][\w'’.-]+){0,3})"
-_SPEAKER_AFTER = re.compile(r"^[\s,.;:]*(?:" + _NAME + r"\s+" + _SPEECH + r"|" + _SPEECH + r"\s+" + _NAME + r")")
+_SPEAKER_AFTER = re.compile(
+    r"^[\s,.;:]*(?:" + _NAME + r"\s+" + _SPEECH + r"|" + _SPEECH + r"\s+" + _NAME + r")"
+)
 _SPEAKER_BEFORE = re.compile(_NAME + r"\s+" + _SPEECH + r"(?:\s+that)?[\s,:]*$")
 _PRONOUNS = frozenset({"He", "She", "They", "It", "We", "I", "The", "This", "That"})
 
@@ -139,7 +141,11 @@ _QUALIFIERS = (
 _QUALIFIER_RE = "|".join(re.escape(q) for q, _ in sorted(_QUALIFIERS, key=lambda x: -len(x[0])))
 _NUMBER_RE = re.compile(
     r"(?:(?P<qual>" + _QUALIFIER_RE + r")\s+)?"
-    r"(?P<num>\d+(?:[.,]\d+)*|(?:" + "|".join(_WORD_NUMBERS) + r")(?:[\s-]+(?:" + "|".join(_WORD_NUMBERS) + r"))*)"
+    r"(?P<num>\d+(?:[.,]\d+)*|(?:"
+    + "|".join(_WORD_NUMBERS)
+    + r")(?:[\s-]+(?:"
+    + "|".join(_WORD_NUMBERS)
+    + r"))*)"
     r"(?:\s*(?P<scale>thousand|million|billion|trillion|bn|m|k)\b)?(?P<pct>\s*(?:%|percent|per cent))?",
     re.IGNORECASE,
 )
@@ -196,7 +202,9 @@ def _quantities(text: str, *, offset: int) -> list[_Quantity]:
 
 
 # -- negation, polarity, hedging ----------------------------------------------------------------
-_EXPLICIT_NEG = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot"})
+_EXPLICIT_NEG = frozenset(
+    {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot"}
+)
 _IMPLICIT_NEG = re.compile(
     r"^(?:fail|refrain|den[iy]|refus|declin|avoid|reject|lack|halt|ceas|stop|dismiss|oppos|prevent|withh[oe]ld|abstain|"
     r"ban|bar|block|rul(?:e|ed|es|ing) out)",
@@ -218,11 +226,48 @@ for _x, _y in _POLARITY_PAIRS:
     _OPPOSITE[_x] = _y
     _OPPOSITE[_y] = _x
 _HEDGES = frozenset(
-    """alleged allegedly reportedly purported purportedly suspected possible possibly may might could would
-    likely unlikely probably apparently claimed unconfirmed unverified rumored rumoured expected expects
-    believed seems seemingly""".split()
+    [
+        "alleged",
+        "allegedly",
+        "reportedly",
+        "purported",
+        "purportedly",
+        "suspected",
+        "possible",
+        "possibly",
+        "may",
+        "might",
+        "could",
+        "would",
+        "likely",
+        "unlikely",
+        "probably",
+        "apparently",
+        "claimed",
+        "unconfirmed",
+        "unverified",
+        "rumored",
+        "rumoured",
+        "expected",
+        "expects",
+        "believed",
+        "seems",
+        "seemingly",
+    ]
 )
-_CERTAIN = frozenset("""confirmed confirms proven proved definitely certainly clearly verified established""".split())
+_CERTAIN = frozenset(
+    [
+        "confirmed",
+        "confirms",
+        "proven",
+        "proved",
+        "definitely",
+        "certainly",
+        "clearly",
+        "verified",
+        "established",
+    ]
+)
 
 
 def _negations(words: Sequence[_Word]) -> list[tuple[int, str]]:
@@ -237,17 +282,55 @@ def _negations(words: Sequence[_Word]) -> list[tuple[int, str]]:
 
 def _coordinated_after(words: Sequence[_Word], k: int) -> bool:
     """A coordinated clause ("… and provide") follows the cue within the same clause (scope may widen)."""
-    for w in words[k + 1 : k + 12]:
-        if w.norm in {"and", "or"}:
-            return True
-    return False
+    return any(w.norm in {"and", "or"} for w in words[k + 1 : k + 12])
 
 
 # -- entities -----------------------------------------------------------------------------------
 _CAPITALISED = re.compile(r"(?<![\w'’])([A-Z][\w'’.-]*(?:\s+(?:of\s+|the\s+|de\s+)?[A-Z][\w'’.-]*)*)")
 _NOT_ENTITIES = frozenset(
-    """The A An He She They It We I His Her Their Its In On At As But And Or If When While After Before This That
-    These Those However Meanwhile Also Yet Still Despite Even According Furthermore Moreover In Officials""".split()
+    [
+        "The",
+        "A",
+        "An",
+        "He",
+        "She",
+        "They",
+        "It",
+        "We",
+        "I",
+        "His",
+        "Her",
+        "Their",
+        "Its",
+        "In",
+        "On",
+        "At",
+        "As",
+        "But",
+        "And",
+        "Or",
+        "If",
+        "When",
+        "While",
+        "After",
+        "Before",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "However",
+        "Meanwhile",
+        "Also",
+        "Yet",
+        "Still",
+        "Despite",
+        "Even",
+        "According",
+        "Furthermore",
+        "Moreover",
+        "In",
+        "Officials",
+    ]
 )
 
 
@@ -289,7 +372,11 @@ def _entity_key(name: str) -> frozenset[str]:
     words = [w for w in re.findall(r"[a-z0-9]+", condensed) if w not in {"the", "of", "s", "and", "for"}]
     key = set(words)
     if len(words) >= 2:
-        key.add("".join(str(_WORD_NUMBERS[w]) if w in _WORD_NUMBERS else (w if w.isdigit() else w[0]) for w in words))
+        key.add(
+            "".join(
+                str(_WORD_NUMBERS[w]) if w in _WORD_NUMBERS else (w if w.isdigit() else w[0]) for w in words
+            )
+        )
     return frozenset(key)
 
 
@@ -298,7 +385,9 @@ def _aliases(x: frozenset[str], y: frozenset[str]) -> bool:
         return True
     acronyms_x = {w for w in x if len(w) <= 5}
     acronyms_y = {w for w in y if len(w) <= 5}
-    return any(a.startswith(b) or b.startswith(a) for a in acronyms_x for b in acronyms_y if min(len(a), len(b)) >= 2)
+    return any(
+        a.startswith(b) or b.startswith(a) for a in acronyms_x for b in acronyms_y if min(len(a), len(b)) >= 2
+    )
 
 
 # -- the detector -------------------------------------------------------------------------------
@@ -325,20 +414,26 @@ class ChangeDetector:
             i, j = (link.a, link.b) if original_is_a else (link.b, link.a)
             pairs.append((original.sentences[i], copy.sentences[j]))
         found: list[Change] = []
-        entities = self._entities([s for pair in pairs for s in pair])
-        for (o, c), (eo, ec) in zip(pairs, zip(entities[0::2], entities[1::2], strict=True), strict=True):
-            if normalize(o.text) == normalize(c.text):
-                continue
+        changed = [(o, c) for o, c in pairs if normalize(o.text) != normalize(c.text)]
+        # Capitalised words are a cheap, generous entity detector: the NER model runs only on pairs
+        # where they already show a name lost or gained.
+        suspects = [(o, c) for o, c in changed if self._entity_changes(o, c, _regex_entities(o.text), _regex_entities(c.text))]
+        labelled = self._entities([s for pair in suspects for s in pair])
+        entities = {
+            (o.index, c.index): (labelled[2 * k], labelled[2 * k + 1]) for k, (o, c) in enumerate(suspects)
+        }
+        for o, c in changed:
             for detect in self._detectors():
                 found.extend(detect(o, c))
-            found.extend(self._entity_changes(o, c, eo, ec))
+            if (o.index, c.index) in entities:
+                found.extend(self._entity_changes(o, c, *entities[(o.index, c.index)]))
         return tuple(found)
 
     def _detectors(self) -> tuple[Callable[[Sentence, Sentence], list[Change]], ...]:
         return (_quote_changes, _number_changes, _negation_changes)
 
     def _entities(self, sentences: Sequence[Sentence]) -> list[list[tuple[str, str, int, int]]]:
-        if self._nlp is None:
+        if self._nlp is None or not sentences:
             return [_regex_entities(s.text) for s in sentences]
         out = []
         for doc in self._nlp.pipe([s.text for s in sentences], batch_size=64):
@@ -361,7 +456,9 @@ class ChangeDetector:
         text_words_o = _name_words(o.text)
         text_words_c = _name_words(c.text)
 
-        def present(entity: tuple[str, str, int, int], others: list[tuple[str, str, int, int]], words: set[str]) -> bool:
+        def present(
+            entity: tuple[str, str, int, int], others: list[tuple[str, str, int, int]], words: set[str]
+        ) -> bool:
             name_words = _name_words(entity[0])
             if not name_words or name_words <= words:
                 return True

@@ -30,7 +30,9 @@ def decide_kind(
     verbatim_share = sum(lk.type is LinkType.VERBATIM for lk in links) / max(1, len(links))
     mean_score = sum(lk.score for lk in links) / max(1, len(links))
     if quotes and not supported:
-        reasons.append(f"{len(quotes)} shared quotation(s) but no other shared sentences: quoting, not copying")
+        reasons.append(
+            f"{len(quotes)} shared quotation(s) but no other shared sentences: quoting, not copying"
+        )
     if supported and low >= settings.duplicate_min_coverage and verbatim_share >= 0.8:
         reasons.append(
             f"near-verbatim: {verbatim_share:.0%} of {len(links)} aligned sentences identical, "

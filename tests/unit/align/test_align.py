@@ -1,0 +1,156 @@
+"""Sentence alignment: copies align in order, spun copies still align i to i, reordered copies are found,
+unrelated texts do not align, and link spans are sentence offsets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from newstrace import Article, LinkType, Settings
+from newstrace.align import align, article_features, sentence_scores
+from newstrace.clean import Cleaner
+from newstrace.fingerprint import TermStats
+from newstrace.records import Alignment
+
+ALIGN = Settings().align
+
+
+def _clean(text: str, article_id: str) -> Article:
+    return Cleaner(Settings().clean).clean(Article(id=article_id, raw=text))
+
+
+def _align(a: Article, b: Article, stats: TermStats | None = None) -> Alignment:
+    stats = stats or TermStats()
+    return align(a, b, article_features(a, stats), article_features(b, stats), settings=ALIGN)
+
+
+def _check_spans(alignment: Alignment, a: Article, b: Article) -> None:
+    for link in alignment.links:
+        assert a.text[link.a_span[0] : link.a_span[1]] == a.sentences[link.a].text
+        assert b.text[link.b_span[0] : link.b_span[1]] == b.sentences[link.b].text
+        assert 0.0 <= link.score <= 1.0
+    assert len({lk.a for lk in alignment.links}) == len(alignment.links)  # one link per sentence
+    assert len({lk.b for lk in alignment.links}) == len(alignment.links)
+
+
+def test_identical_articles_align_verbatim_with_full_coverage(textgen: Any) -> None:
+    gen = textgen(31)
+    text = gen.article(gen.sentences(9))
+    a, b = _clean(text, "a"), _clean(text, "b")
+    alignment = _align(a, b)
+    assert [(lk.a, lk.b) for lk in alignment.links] == [(i, i) for i in range(9)]
+    assert all(lk.type is LinkType.VERBATIM and lk.score == 1.0 for lk in alignment.links)
+    assert alignment.coverage_a == alignment.coverage_b == 1.0
+    assert alignment.longest_run == 9
+    assert alignment.in_order == 1.0
+    _check_spans(alignment, a, b)
+
+
+def test_synonym_swap_still_aligns_sentence_i_to_i(textgen: Any) -> None:
+    gen = textgen(32)
+    sentences = gen.sentences(12)
+    spun = gen.synonyms(sentences, rate=0.3)
+    assert sum(x != y for x, y in zip(sentences, spun, strict=True)) >= 10  # most sentences really changed
+    a, b = _clean(gen.article(sentences), "a"), _clean(gen.article(spun, per_paragraph=2), "b")
+    alignment = _align(a, b)
+    assert [(lk.a, lk.b) for lk in alignment.links] == [(i, i) for i in range(12)]
+    assert all(lk.type is not LinkType.VERBATIM for lk, x, y in zip(alignment.links, sentences, spun, strict=True) if x != y)
+    _check_spans(alignment, a, b)
+
+
+def test_reordered_paragraphs_are_linked_out_of_order(textgen: Any) -> None:
+    gen = textgen(33)
+    sentences = gen.sentences(9)
+    reordered = sentences[6:] + sentences[:6]
+    a, b = _clean(gen.article(sentences), "a"), _clean(gen.article(reordered), "b")
+    alignment = _align(a, b)
+    assert sorted((lk.a, lk.b) for lk in alignment.links) == sorted(
+        (i, (i - 6) % 9) for i in range(9)
+    )
+    assert alignment.in_order < 1.0
+    assert alignment.coverage_a == 1.0
+    _check_spans(alignment, a, b)
+
+
+def test_unrelated_articles_do_not_align(textgen: Any) -> None:
+    gen = textgen(34)
+    a = _clean(gen.article(gen.sentences(10)), "a")
+    b = _clean(gen.article(gen.sentences(10)), "b")
+    alignment = _align(a, b)
+    assert alignment.links == ()
+    assert alignment.coverage_a == alignment.coverage_b == 0.0
+
+
+def test_a_copied_block_is_aligned_and_the_rest_is_not(textgen: Any) -> None:
+    gen = textgen(35)
+    source = gen.sentences(12)
+    own = gen.sentences(8)
+    copy = own[:4] + source[3:7] + own[4:]
+    a, b = _clean(gen.article(source), "a"), _clean(gen.article(copy, per_paragraph=4), "b")
+    alignment = _align(a, b)
+    assert [(lk.a, lk.b) for lk in alignment.links] == [(3, 4), (4, 5), (5, 6), (6, 7)]
+    assert alignment.longest_run == 4
+    total_b = sum(len(s.text) for s in b.sentences)
+    assert abs(alignment.coverage_b - sum(len(s) for s in source[3:7]) / total_b) < 1e-9
+
+
+def test_shared_quotation_links_are_marked_quote_only(textgen: Any) -> None:
+    gen = textgen(36)
+    quote = gen.quote("Qalora")
+    a = _clean(gen.article([*gen.sentences(4), quote, *gen.sentences(4)]), "a")
+    b = _clean(gen.article([*gen.sentences(3), quote, *gen.sentences(5)]), "b")
+    alignment = _align(a, b)
+    assert [(lk.a, lk.b, lk.quote_only) for lk in alignment.links] == [(4, 3, True)]
+    assert alignment.quote_coverage_a == alignment.coverage_a > 0
+
+
+def test_an_empty_article_gives_an_empty_alignment(textgen: Any) -> None:
+    gen = textgen(37)
+    a = _clean(gen.article(gen.sentences(3)), "a")
+    empty = _clean("", "e")
+    alignment = _align(a, empty)
+    assert (alignment.links, alignment.coverage_a, alignment.coverage_b) == ((), 0.0, 0.0)
+
+
+def test_embedding_similarity_needs_shared_terms(textgen: Any) -> None:
+    """A high cosine alone (same topic, different facts) does not raise a score without shared words."""
+    gen = textgen(38)
+    a = _clean(gen.article(gen.sentences(4)), "a")
+    b = _clean(gen.article(gen.synonyms(gen.sentences(4), rate=0.0)), "b")
+    fa, fb = article_features(a, TermStats()), article_features(b, TermStats())
+    cosine = np.full((4, 4), 0.99)
+    lexical, _ = sentence_scores(fa, fb)
+    with_cosine, _ = sentence_scores(fa, fb, cosine=cosine)
+    assert np.all(lexical == 0.0)
+    assert np.array_equal(with_cosine, lexical)
+
+
+def test_embedding_similarity_raises_a_weak_paraphrase(textgen: Any) -> None:
+    gen = textgen(39)
+    sentences = gen.sentences(4)
+    a = _clean(gen.article(sentences), "a")
+    b = _clean(gen.article(gen.synonyms(sentences, rate=0.7)), "b")
+    fa, fb = article_features(a, TermStats()), article_features(b, TermStats())
+    lexical, _ = sentence_scores(fa, fb)
+    cosine = np.where(np.eye(4, dtype=bool), 0.95, 0.2)
+    with_cosine, _ = sentence_scores(fa, fb, cosine=cosine)
+    assert np.all(np.diag(with_cosine) > np.diag(lexical))
+    off_diagonal = ~np.eye(4, dtype=bool)
+    assert np.array_equal(with_cosine[off_diagonal], lexical[off_diagonal])
+
+
+def test_idf_weights_make_rare_shared_words_count_more(textgen: Any) -> None:
+    gen = textgen(40)
+    common, rare = gen.word(), gen.word()
+    a = _clean(f"{common.capitalize()} {rare} {gen.word()} {gen.word()}.", "a")
+    b_common = _clean(f"{common.capitalize()} {gen.word()} {gen.word()} {gen.word()}.", "b")
+    b_rare = _clean(f"{rare.capitalize()} {gen.word()} {gen.word()} {gen.word()}.", "c")
+    stats = TermStats()
+    for _ in range(50):
+        stats.add({common})
+    stats.add({rare})
+    fa = article_features(a, stats)
+    score_common, _ = sentence_scores(fa, article_features(b_common, stats))
+    score_rare, _ = sentence_scores(fa, article_features(b_rare, stats))
+    assert score_rare[0, 0] > score_common[0, 0] > 0

@@ -1,0 +1,148 @@
+"""Candidate generation: LSH finds near-duplicates, anchors pair articles sharing rare names, and
+unrelated articles do not all become pairs."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from newstrace import Article, Settings
+from newstrace.candidates import anchor_pairs, candidate_pairs, lsh_pairs, select_anchors
+from newstrace.cluster import UnionFind
+from newstrace.fingerprint import Fingerprinter, TermStats
+from newstrace.records import Signature
+
+FP = Settings().fingerprint
+
+
+def _signatures(texts: Sequence[str], ids: Sequence[str] | None = None) -> list[Signature]:
+    fingerprinter = Fingerprinter(FP, algorithm="test")
+    ids = ids or [f"d{i:04d}" for i in range(len(texts))]
+    return [fingerprinter.signature(Article(id=i, text=t)) for i, t in zip(ids, texts, strict=True)]
+
+
+def _near_copy(text: str, gen: Any, every: int = 20) -> str:
+    """``text`` with one word in ``every`` replaced."""
+    words = text.split(" ")
+    for i in range(every // 2, len(words), every):
+        words[i] = gen.word()
+    return " ".join(words)
+
+
+def test_lsh_finds_near_duplicates_among_unrelated_texts(textgen: Any) -> None:
+    gen = textgen(21)
+    texts = [gen.article(gen.sentences(10)) for _ in range(60)]
+    copies = {0: 60, 5: 61, 17: 62}
+    texts += [_near_copy(texts[i], gen) for i in copies]
+    found = lsh_pairs(_signatures(texts), bands=FP.lsh_bands)
+    assert {(i, j) for i, j in copies.items()} <= found
+    assert found == {(i, j) for i, j in copies.items()}  # no unrelated text shares a band
+
+
+def test_candidate_pairs_name_their_channels_and_are_sorted(textgen: Any) -> None:
+    gen = textgen(22)
+    names = [gen.name() for _ in range(6)]
+    original = gen.article(gen.sentences(10))
+    unrelated = [gen.article(gen.sentences(10)) for _ in range(30)]
+    # Two independent texts about the same rare people and places: no shared wording at all.
+    about_a = gen.article(gen.sentences(10, extra=names))
+    about_b = gen.article(gen.sentences(10, extra=names))
+    texts = [*unrelated, original, _near_copy(original, gen), about_a, about_b]
+    ids = [f"u{i:02d}" for i in range(30)] + ["orig", "copy", "names-b", "names-a"]
+    sigs = _signatures(texts, ids)
+    stats = TermStats.from_signatures(sigs)
+    pairs = candidate_pairs(sigs, stats, settings=FP)
+    by_ids = {(p.a, p.b): p.channels for p in pairs}
+    assert "minhash" in by_ids[("copy", "orig")]
+    assert by_ids[("names-a", "names-b")] == frozenset({"anchors"})
+    assert all(p.a < p.b for p in pairs)
+    assert [(p.a, p.b) for p in pairs] == sorted((p.a, p.b) for p in pairs)
+    assert set(by_ids) == {("copy", "orig"), ("names-a", "names-b")}
+    # Only the channels asked for run.
+    only_lsh = candidate_pairs(sigs, stats, settings=FP, channels=("minhash",))
+    assert [(p.a, p.b) for p in only_lsh] == [("copy", "orig")]
+    only_anchors = candidate_pairs(sigs, stats, settings=FP, channels=("anchors",))
+    assert ("names-a", "names-b") in {(p.a, p.b) for p in only_anchors}
+
+
+def test_unrelated_random_texts_do_not_give_all_pairs(textgen: Any) -> None:
+    # Words drawn from a 2,000-word vocabulary: unrelated texts share many words by chance.
+    gen = textgen(23, vocab_size=2000)
+    texts = [gen.article(gen.sentences(8)) for _ in range(150)]
+    sigs = _signatures(texts)
+    pairs = candidate_pairs(sigs, TermStats.from_signatures(sigs), settings=FP)
+    all_pairs = len(texts) * (len(texts) - 1) // 2
+    assert len(pairs) < 0.05 * all_pairs
+    assert not any("minhash" in p.channels for p in pairs)  # no shared five-word shingles by chance
+
+
+def test_many_identical_copies_stay_connected_without_all_pairs(textgen: Any) -> None:
+    gen = textgen(24)
+    text = gen.article(gen.sentences(6))
+    n = 150
+    sigs = _signatures([text] * n)
+    found = lsh_pairs(sigs, bands=FP.lsh_bands, max_bucket=16)
+    assert len(found) < n * (n - 1) // 2
+    uf = UnionFind(str(i) for i in range(n))
+    for i, j in found:
+        uf.union(str(i), str(j))
+    assert len(uf.groups()) == 1
+
+
+def test_empty_articles_are_never_paired() -> None:
+    sigs = _signatures(["", "", "   "])
+    assert lsh_pairs(sigs, bands=FP.lsh_bands) == set()
+
+
+def test_select_anchors_prefers_rare_terms_and_skips_unique_and_common_ones() -> None:
+    stats = TermStats()
+    for terms in ({"qorvi", "common", "unique"}, {"qorvi", "common"}, *({"common"} for _ in range(60))):
+        stats.add(terms)
+    settings = dataclasses.replace(FP, anchor_max_df=40)
+    # df: qorvi 2, common 62 (> anchor_max_df), unique 1 (shared with nobody)
+    assert select_anchors(frozenset({"qorvi", "common", "unique"}), stats, settings=settings) == ["qorvi"]
+
+
+def _sig(article_id: str, terms: set[str]) -> Signature:
+    return Signature(article_id, "test", np.full(FP.num_perm, 0xFFFFFFFF, dtype=np.uint32), frozenset(terms))
+
+
+def test_anchor_pairs_count_shared_anchors() -> None:
+    filler = [_sig(f"f{i}", {f"word{i}", f"other{i}"}) for i in range(20)]
+    sigs = [
+        _sig("a", {"qorvi", "zalta", "mikon", "alpha"}),
+        _sig("b", {"qorvi", "zalta", "beta"}),
+        _sig("c", {"mikon", "gamma"}),
+        *filler,
+    ]
+    shared = anchor_pairs(sigs, TermStats.from_signatures(sigs), settings=FP)
+    assert shared == {(0, 1): 2}  # a and c share only one anchor: below the floor of two
+
+
+def test_candidates_do_not_depend_on_input_order(textgen: Any) -> None:
+    gen = textgen(26)
+    originals = [gen.article(gen.sentences(8)) for _ in range(10)]
+    texts = originals + [_near_copy(t, gen) for t in originals[:4]]
+    ids = [f"d{i:02d}" for i in range(len(texts))]
+    sigs = _signatures(texts, ids)
+    stats = TermStats.from_signatures(sigs)
+    expected = candidate_pairs(sigs, stats, settings=FP)
+    assert {(f"d{i:02d}", f"d{i + 10:02d}") for i in range(4)} <= {(p.a, p.b) for p in expected}
+    for perm in itertools.islice(itertools.permutations(range(len(sigs))), 1, 40, 7):
+        shuffled = [sigs[k] for k in perm]
+        assert candidate_pairs(shuffled, stats, settings=FP) == expected
+
+
+def test_minhash_rows_use_the_whole_signature() -> None:
+    # A signature that differs only in its last values still shares the first bands.
+    base = np.arange(FP.num_perm, dtype=np.uint32)
+    other = base.copy()
+    other[-1] += 1
+    sigs = [Signature("a", "t", base, frozenset()), Signature("b", "t", other, frozenset())]
+    assert lsh_pairs(sigs, bands=FP.lsh_bands) == {(0, 1)}
+    different = [Signature("a", "t", base, frozenset()), Signature("b", "t", base + 1000, frozenset())]
+    assert lsh_pairs(different, bands=FP.lsh_bands) == set()

@@ -1,0 +1,141 @@
+"""Page-chrome rules: site furniture goes, real sentences stay; corpus-repeated short lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from newstrace import Article, Settings
+from newstrace.clean import Cleaner, corpus_chrome
+from newstrace.clean._chrome import chrome_reason, line_key, repeated_lines
+
+SHORT = Settings().clean.short_line_words
+
+CHROME = [
+    ("Advertisement", "advertisement"),
+    ("ADVERTISEMENT", "advertisement"),
+    ("Subscribe", "newsletter"),
+    ("Subscribe to our newsletter", "newsletter"),
+    ("Enter your email to subscribe", "newsletter"),
+    ("* indicates required", "newsletter"),
+    ("Reading Time:3 minutes", "reading_time"),
+    ("5 min read", "reading_time"),
+    ("Why you can trust SCMP", "trust_box"),
+    ("Skip to content", "navigation"),
+    ("Edit post", "navigation"),
+    ("close", "navigation"),
+    ("Share this article", "navigation"),
+    ("This audio is created with AI assistance", "ai_disclosure"),
+    ("Follow us on Telegram", "social"),
+    ("\u00a9 2024 The Daily Planet. All rights reserved.", "copyright"),
+    ("09:43", "timestamp"),
+    ("26", "counter"),
+    ("Ukrainian Foreign Minister Dmytro Kuleba in Kyiv in June. Photo: Reuters", "caption"),
+]
+
+CONTENT = [
+    "The minister said he would subscribe to the plan if parliament agreed.",
+    "Advertisement revenue fell 5 per cent in the quarter, the company said.",
+    "Reading time for the full report is about three hours, officials said.",
+    "He closed the meeting early.",
+    "Share prices rose sharply on Tuesday after the announcement.",
+    "Kuleba is in China on Tuesday for a four-day visit following an invitation by Wang Yi.",
+    "China has said it is neutral in the war between Ukraine and Russia.",
+]
+
+
+@pytest.mark.parametrize(("line", "reason"), CHROME)
+def test_chrome_lines_are_recognised_with_their_reason(line: str, reason: str) -> None:
+    assert chrome_reason(line, short_line_words=SHORT) == reason
+
+
+@pytest.mark.parametrize("line", CONTENT)
+def test_real_sentences_are_not_chrome(line: str) -> None:
+    assert chrome_reason(line, short_line_words=SHORT) is None
+
+
+def test_whole_line_rules_do_not_apply_to_long_lines() -> None:
+    long_line = "Subscribe " + " ".join(["word"] * SHORT)
+    assert chrome_reason(long_line, short_line_words=SHORT) is None
+
+
+def test_cleaner_removes_chrome_lines_and_keeps_the_article() -> None:
+    raw = (
+        "Advertisement\n"
+        "Reading Time:3 minutes\n"
+        "Officials in the capital confirmed the withdrawal of all troops from the border on Friday.\n"
+        "\n"
+        "Subscribe\n"
+        "The defence minister said the last units would be home before the end of the month.\n"
+        "Advertisement\n"
+        "Residents said they had heard convoys moving through the night.\n"
+    )
+    article = Cleaner(Settings().clean).clean(Article(id="x", raw=raw))
+    assert article.text.splitlines() == [
+        "Officials in the capital confirmed the withdrawal of all troops from the border on Friday.",
+        "The defence minister said the last units would be home before the end of the month.",
+        "Residents said they had heard convoys moving through the night.",
+    ]
+    removed = {(r.text, r.reason) for r in article.removed}
+    assert removed == {
+        ("Advertisement", "advertisement"),
+        ("Reading Time:3 minutes", "reading_time"),
+        ("Subscribe", "newsletter"),
+    }
+    raw_lines = raw.split("\n")
+    for line in article.removed:
+        assert raw_lines[line.line - 1].strip() == line.text  # 1-based line numbers in the raw text
+    assert [r.line for r in article.removed] == [1, 2, 5, 7]
+
+
+def test_a_section_end_heading_past_the_middle_cuts_the_teasers() -> None:
+    body = [f"Paragraph {w} of the article reports what the officials said about the talks." for w in "ABCDEF"]
+    raw = "\n".join([*body, "Related articles", "Another story about something else entirely", "And one more"])
+    article = Cleaner(Settings().clean).clean(Article(id="x", raw=raw))
+    assert article.text.splitlines() == body
+    assert [r.reason for r in article.removed] == ["section_end", "after_section_end", "after_section_end"]
+
+
+def test_line_key_folds_case_spaces_and_digits() -> None:
+    assert line_key("  Updated   12:30 ") == line_key("updated 09:41") == "updated 00:00"
+
+
+def test_repeated_short_lines_are_corpus_chrome_but_repeated_sentences_are_not() -> None:
+    long_sentence = "The ministry said in a statement on Friday that all troops would leave the border region soon."
+    texts = [f"Site Menu Today\nStory number {i} text here.\n{long_sentence}" for i in range(3)]
+    keys = repeated_lines(texts, short_line_words=SHORT, min_docs=3)
+    assert line_key("Site Menu Today") in keys
+    assert line_key(long_sentence) not in keys  # long lines shared across articles are evidence, not chrome
+    assert line_key("Story number 1 text here.") in keys  # digits fold: a templated line is chrome
+    assert repeated_lines(texts[:2], short_line_words=SHORT, min_docs=3) == frozenset()
+
+
+def test_corpus_repeated_line_is_removed_from_every_article(textgen: Any) -> None:
+    gen = textgen(3)
+    settings = Settings().clean
+    articles = [
+        Article(id=f"a{i}", raw=f"{gen.sentence()}\nTop picks from our partners\n{gen.sentence()}\n") for i in range(3)
+    ]
+    cleaner = Cleaner(settings, corpus_lines=corpus_chrome(articles, settings=settings))
+    for article in map(cleaner.clean, articles):
+        assert "Top picks from our partners" not in article.text
+        assert ("Top picks from our partners", "corpus_repeated") in {(r.text, r.reason) for r in article.removed}
+        assert len(article.sentences) == 2
+
+
+def test_duplicate_line_within_a_page_is_removed_once() -> None:
+    line = "The ministry confirmed the withdrawal of troops on Friday."
+    raw = f"{line}\nResidents heard convoys moving through the night.\n{line}\n"
+    article = Cleaner(Settings().clean).clean(Article(id="x", raw=raw))
+    assert article.text.count(line) == 1
+    assert [(r.reason, r.line) for r in article.removed] == [("duplicate_line", 3)]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: the copyright rule removes any short line starting with 'Copyright', including real sentences",
+)
+def test_a_sentence_starting_with_copyright_is_kept() -> None:
+    sentence = "Copyright claims against AI firms have multiplied this year."
+    assert chrome_reason(sentence, short_line_words=SHORT) is None

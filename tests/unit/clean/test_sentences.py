@@ -1,0 +1,72 @@
+"""Sentence splitting: offsets into the text, abbreviations, initials, paragraphs."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newstrace.clean import split_sentences
+
+
+def _texts(text: str) -> list[str]:
+    return [s.text for s in split_sentences(text)]
+
+
+def test_splits_on_terminal_punctuation_before_a_capital() -> None:
+    text = 'Troops left on Friday. "We are done," he said! Will they return? Nobody knows.'
+    assert _texts(text) == ["Troops left on Friday.", '"We are done," he said!', "Will they return?", "Nobody knows."]
+
+
+def test_abbreviations_and_initials_do_not_end_a_sentence() -> None:
+    text = "Mr. Smith met U.S. officials on Jan. 5 in Washington. Kim J. Un replied. Dr. No was absent."
+    assert _texts(text) == [
+        "Mr. Smith met U.S. officials on Jan. 5 in Washington.",
+        "Kim J. Un replied.",
+        "Dr. No was absent.",
+    ]
+
+
+def test_a_closing_quote_stays_with_its_sentence() -> None:
+    text = "He said it was \u201cgood.\u201d Then he left."
+    assert _texts(text) == ["He said it was \u201cgood.\u201d", "Then he left."]
+
+
+def test_lowercase_after_a_period_does_not_split() -> None:
+    assert _texts("The rate was 2.5 per cent. it rose again") == ["The rate was 2.5 per cent. it rose again"]
+
+
+def test_newlines_always_end_a_sentence() -> None:
+    assert _texts("A first paragraph without a stop\nand a second one") == [
+        "A first paragraph without a stop",
+        "and a second one",
+    ]
+
+
+def test_offsets_indices_and_order() -> None:
+    text = "  First one here.   Second one here!\n\nThird, on a new line.  "
+    sentences = split_sentences(text)
+    assert [s.index for s in sentences] == [0, 1, 2]
+    for sentence in sentences:
+        assert text[sentence.start : sentence.end] == sentence.text
+        assert sentence.text == sentence.text.strip()
+    assert all(a.end <= b.start for a, b in itertools.pairwise(sentences))
+
+
+def test_empty_and_punctuation_only_text_has_no_sentences() -> None:
+    assert split_sentences("") == ()
+    assert split_sentences(" \n ... \n -- ") == ()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aZ .!?\n\"\u201d\u201c'(1U.S"), max_size=80))
+def test_offsets_always_match_the_text(text: str) -> None:
+    sentences = split_sentences(text)
+    previous_end = 0
+    for i, sentence in enumerate(sentences):
+        assert sentence.index == i
+        assert text[sentence.start : sentence.end] == sentence.text
+        assert previous_end <= sentence.start < sentence.end
+        assert "\n" not in sentence.text
+        previous_end = sentence.end

@@ -1,0 +1,137 @@
+"""MinHash over word shingles, signatures and term statistics."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Any
+
+import numpy as np
+import pytest
+
+from newstrace import Article, Settings
+from newstrace.fingerprint import Fingerprinter, TermStats, minhash, shingle_hashes
+
+NUM_PERM = Settings().fingerprint.num_perm
+
+
+def _random_sets(rng: np.random.Generator, jaccard: float, size: int = 400) -> tuple[np.ndarray, np.ndarray]:
+    """Two sets of random 64-bit hashes whose true Jaccard similarity is close to ``jaccard``."""
+    shared = round(2 * size * jaccard / (1 + jaccard))
+    pool = rng.integers(0, 2**64 - 1, size=2 * size, dtype=np.uint64, endpoint=True)
+    pool = np.unique(pool)
+    common, rest = pool[:shared], pool[shared:]
+    a = np.concatenate([common, rest[: size - shared]])
+    b = np.concatenate([common, rest[size - shared : 2 * (size - shared)]])
+    return a, b
+
+
+def _true_jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    sa, sb = set(a.tolist()), set(b.tolist())
+    return len(sa & sb) / len(sa | sb)
+
+
+def _estimate(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.mean(minhash(a, num_perm=NUM_PERM) == minhash(b, num_perm=NUM_PERM)))
+
+
+def test_identical_sets_have_identical_minhash_whatever_the_order_or_repeats() -> None:
+    rng = np.random.default_rng(1)
+    values = rng.integers(0, 2**63, size=300, dtype=np.uint64)
+    first = minhash(values, num_perm=NUM_PERM)
+    again = minhash(np.concatenate([values[::-1], values[:50]]), num_perm=NUM_PERM)
+    assert first.dtype == np.uint32
+    assert first.shape == (NUM_PERM,)
+    assert np.array_equal(first, again)
+
+
+def test_empty_set_has_the_empty_signature() -> None:
+    empty = minhash(np.zeros(0, dtype=np.uint64), num_perm=16)
+    assert np.array_equal(empty, np.full(16, 0xFFFFFFFF, dtype=np.uint32))
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("jaccard", [0.1, 0.3, 0.5, 0.7, 0.9])
+def test_estimated_jaccard_is_close_to_the_true_value(seed: int, jaccard: float) -> None:
+    a, b = _random_sets(np.random.default_rng(seed * 10 + int(jaccard * 10)), jaccard)
+    assert abs(_estimate(a, b) - _true_jaccard(a, b)) <= 0.15
+
+
+def test_disjoint_sets_rarely_agree() -> None:
+    rng = np.random.default_rng(5)
+    a, b = _random_sets(rng, 0.0)
+    assert _true_jaccard(a, b) == 0.0
+    assert _estimate(a, b) <= 0.15
+
+
+def test_shingles_depend_on_word_order_and_size() -> None:
+    words = ["kuleba", "urges", "china", "to", "play", "a", "constructive", "role"]
+    forward = shingle_hashes(words, size=3)
+    assert forward.shape == (len(words) - 2,)
+    assert not np.array_equal(forward, shingle_hashes(words[::-1], size=3)[::-1])
+    assert np.array_equal(forward, shingle_hashes(list(words), size=3))
+    assert shingle_hashes(["one", "two"], size=5).shape == (1,)  # fewer tokens than the size: one gram
+    assert shingle_hashes([], size=5).shape == (0,)
+
+
+def test_jaccard_of_shingled_texts(textgen: Any) -> None:
+    gen = textgen(11)
+    words = " ".join(gen.sentences(30)).lower().replace(".", "").split()
+    edited = list(words)
+    for i in range(0, len(edited), 25):  # one word in 25 replaced
+        edited[i] = gen.word()
+    a = np.unique(shingle_hashes(words, size=5))
+    b = np.unique(shingle_hashes(edited, size=5))
+    assert abs(_estimate(a, b) - _true_jaccard(a, b)) <= 0.15
+
+
+def _article(text: str, article_id: str = "x") -> Article:
+    from newstrace.clean import Cleaner
+
+    return Cleaner(Settings().clean).clean(Article(id=article_id, raw=text))
+
+
+def test_signature_of_a_copy_equals_the_original(textgen: Any) -> None:
+    gen = textgen(2)
+    text = gen.article(gen.sentences(9))
+    fingerprinter = Fingerprinter(Settings().fingerprint, algorithm="test-v1")
+    a = fingerprinter.signature(_article(text, "a"))
+    b = fingerprinter.signature(_article(text, "b"))
+    assert np.array_equal(a.minhash, b.minhash)
+    assert a.terms == b.terms
+    assert (a.article_id, b.article_id, a.algorithm) == ("a", "b", "test-v1")
+    assert a.terms and all(t == t.lower() for t in a.terms)
+
+
+def test_signature_is_the_same_in_another_process(textgen: Any) -> None:
+    gen = textgen(4)
+    text = gen.article(gen.sentences(6))
+    fingerprinter = Fingerprinter(Settings().fingerprint, algorithm="a")
+    here = fingerprinter.signature(Article(id="x", text=text)).minhash.tolist()
+    code = (
+        "import sys\n"
+        "from newstrace import Article, Settings\n"
+        "from newstrace.fingerprint import Fingerprinter\n"
+        "f = Fingerprinter(Settings().fingerprint, algorithm='a')\n"
+        "print(f.signature(Article(id='x', text=sys.stdin.read())).minhash.tolist())\n"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "777"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], input=text, capture_output=True, text=True, check=True, env=env
+    )
+    assert done.stdout.strip() == str(here)
+
+
+def test_term_stats_merge_and_idf() -> None:
+    left, right = TermStats(), TermStats()
+    left.add({"troop", "border"})
+    left.add({"troop"})
+    right.add({"troop", "kuleba"})
+    merged = left + right
+    assert merged.docs == 3
+    assert merged.df == {"troop": 3, "border": 1, "kuleba": 1}
+    assert merged.idf("troop") == pytest.approx(1.0)
+    assert merged.idf("kuleba") > merged.idf("troop")
+    assert merged.idf("never-seen") > merged.idf("kuleba")
+    assert left.docs == 2  # merging makes a new value
