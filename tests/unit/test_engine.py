@@ -71,7 +71,9 @@ def test_stories_and_threads(lexical_engine: Engine, corpus: list[Article]) -> N
     assert {sid for t in analysis.threads for sid in t.stories} == story_ids
 
 
-def test_aligned_spans_are_sentences_of_the_cleaned_text(lexical_engine: Engine, corpus: list[Article]) -> None:
+def test_aligned_spans_are_sentences_of_the_cleaned_text(
+    lexical_engine: Engine, corpus: list[Article]
+) -> None:
     analysis = lexical_engine.analyze(corpus)
     for relation in analysis.relations:
         a, b = analysis.article(relation.a), analysis.article(relation.b)
@@ -99,7 +101,9 @@ def test_results_do_not_depend_on_input_order(lexical_engine: Engine, corpus: li
     assert forward["threads"] == backward["threads"]
 
 
-def test_lexical_mode_loads_no_model_and_says_so_in_the_ids(lexical_engine: Engine, corpus: list[Article]) -> None:
+def test_lexical_mode_loads_no_model_and_says_so_in_the_ids(
+    lexical_engine: Engine, corpus: list[Article]
+) -> None:
     analysis = lexical_engine.analyze(corpus)
     assert lexical_engine._embedder is None
     assert analysis.settings["embedding"] == "none"
@@ -140,7 +144,9 @@ def test_candidate_pairs_only(lexical_engine: Engine, corpus: list[Article]) -> 
     assert ("dup1", "orig1") in {(p.a, p.b) for p in minhash_only}
 
 
-def test_compare_returns_the_relation_and_the_cleaned_articles(lexical_engine: Engine, corpus: list[Article]) -> None:
+def test_compare_returns_the_relation_and_the_cleaned_articles(
+    lexical_engine: Engine, corpus: list[Article]
+) -> None:
     by_id = {a.id: a for a in corpus}
     relation, a, b = lexical_engine.compare(by_id["orig1"], by_id["dup1"])
     assert relation.kind is RelationKind.DUPLICATE
@@ -159,7 +165,9 @@ def test_an_empty_corpus_and_a_single_article(lexical_engine: Engine, corpus: li
     assert single.relations == ()
 
 
-def test_seeds_in_lexical_mode_match_the_truth(lexical_engine: Engine, seeds_dir: Path, truth: dict[str, Any]) -> None:
+def test_seeds_in_lexical_mode_match_the_truth(
+    lexical_engine: Engine, seeds_dir: Path, truth: dict[str, Any]
+) -> None:
     read = read_inputs([seeds_dir], manifest=seeds_dir / "manifest.jsonl")
     analysis = lexical_engine.analyze(read.articles)
     derived = {(r.a, r.b): r.origin for r in analysis.relations if r.kind.derived}

@@ -43,7 +43,9 @@ def test_a_section_id_changes_when_one_of_its_values_changes(section: str) -> No
     base = Settings()
     field = dataclasses.fields(getattr(base, section))[0]
     value = getattr(getattr(base, section), field.name)
-    changed_value = (not value) if isinstance(value, bool) else (value + "x" if isinstance(value, str) else value * 2 + 1)
+    changed_value = (
+        (not value) if isinstance(value, bool) else (value + "x" if isinstance(value, str) else value * 2 + 1)
+    )
     changed = Settings.load(**{section: {field.name: changed_value}})
     assert changed.section_id(section) != base.section_id(section)
     assert changed.section_id(section).startswith(ALGORITHM_VERSIONS[section] + ":")
@@ -55,7 +57,10 @@ def test_a_section_id_changes_when_one_of_its_values_changes(section: str) -> No
 
 def test_section_ids_are_stable_for_equal_settings() -> None:
     assert Settings.load().ids() == Settings().ids()
-    assert Settings.load(align={"link_min_score": 0.5}).ids() == Settings.load(align={"link_min_score": 0.5}).ids()
+    assert (
+        Settings.load(align={"link_min_score": 0.5}).ids()
+        == Settings.load(align={"link_min_score": 0.5}).ids()
+    )
 
 
 def test_relation_id_depends_on_relation_sections_but_not_on_cluster() -> None:
@@ -122,7 +127,7 @@ def test_unknown_key_in_a_file_names_the_file(tmp_path: Path) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="bug: setting values are not type-checked; num_perm = \"many\" is accepted by Settings.load and "
+    reason='bug: setting values are not type-checked; num_perm = "many" is accepted by Settings.load and '
     "only fails later, deep inside numpy",
 )
 def test_a_value_of_the_wrong_type_raises_settings_error(tmp_path: Path) -> None:

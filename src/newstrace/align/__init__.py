@@ -102,17 +102,18 @@ def _dice(
     n, m = shape
     total_a = np.bincount(rows_a, weights=weights_a, minlength=n).astype(np.float64)
     total_b = np.bincount(rows_b, weights=weights_b, minlength=m).astype(np.float64)
-    shared = np.intersect1d(ids_a, ids_b)
+    list_a, list_b = ids_a.tolist(), ids_b.tolist()
+    shared = set(list_a).intersection(list_b)
     inter = np.zeros(shape)
-    if shared.size:
-        keep_a = np.isin(ids_a, shared)
-        keep_b = np.isin(ids_b, shared)
-        in_a = np.searchsorted(shared, ids_a[keep_a])
-        in_b = np.searchsorted(shared, ids_b[keep_b])
-        a = np.zeros((n, shared.size))
-        b = np.zeros((m, shared.size))
-        a[rows_a[keep_a], in_a] = 1.0 if weights_a is None else weights_a[keep_a]
-        b[rows_b[keep_b], in_b] = 1.0
+    if shared:
+        column = {term: k for k, term in enumerate(shared)}
+        cols_a = np.fromiter((column.get(t, -1) for t in list_a), dtype=np.int64, count=len(list_a))
+        cols_b = np.fromiter((column.get(t, -1) for t in list_b), dtype=np.int64, count=len(list_b))
+        keep_a, keep_b = cols_a >= 0, cols_b >= 0
+        a = np.zeros((n, len(shared)))
+        b = np.zeros((m, len(shared)))
+        a[rows_a[keep_a], cols_a[keep_a]] = 1.0 if weights_a is None else weights_a[keep_a]
+        b[rows_b[keep_b], cols_b[keep_b]] = 1.0
         inter = a @ b.T
     denom = total_a[:, None] + total_b[None, :]
     out: npt.NDArray[np.float64] = np.divide(2 * inter, denom, out=np.zeros_like(inter), where=denom > 0)
@@ -133,7 +134,9 @@ def sentence_scores(
     same-topic sentence with different facts does not become a link.
     """
     shape = (fa.sentence_count, fb.sentence_count)
-    lexical = _dice(shape, fa.term_rows, fa.term_ids, fb.term_rows, fb.term_ids, fa.term_weights, fb.term_weights)
+    lexical = _dice(
+        shape, fa.term_rows, fa.term_ids, fb.term_rows, fb.term_ids, fa.term_weights, fb.term_weights
+    )
     surface = _dice(shape, fa.token_rows, fa.token_ids, fb.token_rows, fb.token_ids)
     exact = surface >= 1.0
     if exact.any():
@@ -246,4 +249,3 @@ def align(
         longest_run=_longest_run(pairs),
         in_order=in_order / len(pairs) if pairs else 1.0,
     )
-

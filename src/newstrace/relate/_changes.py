@@ -17,7 +17,7 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from newstrace._text import normalize, quote_spans
@@ -76,6 +76,15 @@ def _small_edits(left: Sequence[_Word], right: Sequence[_Word]) -> list[tuple[in
         for tag, i1, i2, j1, j2 in matcher.get_opcodes()
         if tag != "equal" and i2 - i1 <= _SMALL_EDIT and j2 - j1 <= _SMALL_EDIT
     ]
+
+
+@lru_cache(maxsize=4096)
+def _pair_edits(
+    o_text: str, o_start: int, c_text: str, c_start: int
+) -> tuple[list[_Word], list[_Word], list[tuple[int, int, int, int]]]:
+    """Words of both sentences and their small edits, computed once per sentence pair for all detectors."""
+    wo, wc = _words(o_text, offset=o_start), _words(c_text, offset=c_start)
+    return wo, wc, _small_edits(wo, wc)
 
 
 def _span(words: Sequence[_Word], lo: int, hi: int, *, context: int) -> tuple[int, int]:
@@ -417,7 +426,11 @@ class ChangeDetector:
         changed = [(o, c) for o, c in pairs if normalize(o.text) != normalize(c.text)]
         # Capitalised words are a cheap, generous entity detector: the NER model runs only on pairs
         # where they already show a name lost or gained.
-        suspects = [(o, c) for o, c in changed if self._entity_changes(o, c, _regex_entities(o.text), _regex_entities(c.text))]
+        suspects = [
+            (o, c)
+            for o, c in changed
+            if self._entity_changes(o, c, _regex_entities(o.text), _regex_entities(c.text))
+        ]
         labelled = self._entities([s for pair in suspects for s in pair])
         entities = {
             (o.index, c.index): (labelled[2 * k], labelled[2 * k + 1]) for k, (o, c) in enumerate(suspects)
@@ -469,9 +482,9 @@ class ChangeDetector:
         new = [e for e in ec if not present(e, eo, text_words_o)]
         # A replacement is a lost and a new entity in the same small edit ("Kuleba said" → "Zelensky
         # said"); elsewhere a restatement merely drops or adds names, which is noted with low severity.
-        wo, wc = _words(o.text, offset=o.start), _words(c.text, offset=c.start)
+        wo, wc, edits = _pair_edits(o.text, o.start, c.text, c.start)
         out: list[Change] = []
-        for i1, i2, j1, j2 in _small_edits(wo, wc):
+        for i1, i2, j1, j2 in edits:
             if i1 == i2 or j1 == j2:
                 continue
             lo_o, hi_o = wo[i1].start - o.start, wo[i2 - 1].end - o.start
@@ -607,9 +620,9 @@ def _number_changes(o: Sentence, c: Sentence) -> list[Change]:
 
 
 def _negation_changes(o: Sentence, c: Sentence) -> list[Change]:
-    wo, wc = _words(o.text, offset=o.start), _words(c.text, offset=c.start)
+    wo, wc, edits = _pair_edits(o.text, o.start, c.text, c.start)
     out: list[Change] = []
-    for hunk in _small_edits(wo, wc):
+    for hunk in edits:
         i1, i2, j1, j2 = hunk
         no = _negations(wo[i1:i2])
         nc = _negations(wc[j1:j2])
@@ -639,13 +652,15 @@ def _negation_changes(o: Sentence, c: Sentence) -> list[Change]:
                     + ("; it may now cover the coordinated clause" if widened else ""),
                 )
             )  # fmt: skip
-    out.extend(_polarity_changes(o, c, wo, wc))
+    out.extend(_polarity_changes(o, c, wo, wc, edits))
     return out
 
 
-def _polarity_changes(o: Sentence, c: Sentence, wo: list[_Word], wc: list[_Word]) -> list[Change]:
+def _polarity_changes(
+    o: Sentence, c: Sentence, wo: list[_Word], wc: list[_Word], edits: list[tuple[int, int, int, int]]
+) -> list[Change]:
     out: list[Change] = []
-    for hunk in _small_edits(wo, wc):
+    for hunk in edits:
         i1, i2, j1, j2 = hunk
         left = {w.norm for w in wo[i1:i2]}
         right = {w.norm for w in wc[j1:j2]}

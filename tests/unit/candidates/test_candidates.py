@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pytest
 
 from newstrace import Article, Settings
 from newstrace.candidates import anchor_pairs, candidate_pairs, lsh_pairs, select_anchors
@@ -146,3 +147,17 @@ def test_minhash_rows_use_the_whole_signature() -> None:
     assert lsh_pairs(sigs, bands=FP.lsh_bands) == {(0, 1)}
     different = [Signature("a", "t", base, frozenset()), Signature("b", "t", base + 1000, frozenset())]
     assert lsh_pairs(different, bands=FP.lsh_bands) == set()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: the anchor_max_df_fraction setting is never read; defaults.toml documents the cap as "
+    "max(anchor_max_df, anchor_max_df_fraction * N) but select_anchors uses anchor_max_df alone",
+)
+def test_the_anchor_document_frequency_cap_grows_with_the_corpus() -> None:
+    stats = TermStats()
+    for i in range(10):
+        stats.add({"qorvi", f"own{i}"} if i < 4 else {f"own{i}"})
+    # df(qorvi) = 4 of N = 10 articles: above anchor_max_df = 2 but within 0.5 * N = 5.
+    settings = dataclasses.replace(FP, anchor_max_df=2, anchor_max_df_fraction=0.5)
+    assert select_anchors(frozenset({"qorvi"}), stats, settings=settings) == ["qorvi"]

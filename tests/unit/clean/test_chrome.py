@@ -90,8 +90,12 @@ def test_cleaner_removes_chrome_lines_and_keeps_the_article() -> None:
 
 
 def test_a_section_end_heading_past_the_middle_cuts_the_teasers() -> None:
-    body = [f"Paragraph {w} of the article reports what the officials said about the talks." for w in "ABCDEF"]
-    raw = "\n".join([*body, "Related articles", "Another story about something else entirely", "And one more"])
+    body = [
+        f"Paragraph {w} of the article reports what the officials said about the talks." for w in "ABCDEF"
+    ]
+    raw = "\n".join(
+        [*body, "Related articles", "Another story about something else entirely", "And one more"]
+    )
     article = Cleaner(Settings().clean).clean(Article(id="x", raw=raw))
     assert article.text.splitlines() == body
     assert [r.reason for r in article.removed] == ["section_end", "after_section_end", "after_section_end"]
@@ -102,7 +106,9 @@ def test_line_key_folds_case_spaces_and_digits() -> None:
 
 
 def test_repeated_short_lines_are_corpus_chrome_but_repeated_sentences_are_not() -> None:
-    long_sentence = "The ministry said in a statement on Friday that all troops would leave the border region soon."
+    long_sentence = (
+        "The ministry said in a statement on Friday that all troops would leave the border region soon."
+    )
     texts = [f"Site Menu Today\nStory number {i} text here.\n{long_sentence}" for i in range(3)]
     keys = repeated_lines(texts, short_line_words=SHORT, min_docs=3)
     assert line_key("Site Menu Today") in keys
@@ -115,12 +121,15 @@ def test_corpus_repeated_line_is_removed_from_every_article(textgen: Any) -> Non
     gen = textgen(3)
     settings = Settings().clean
     articles = [
-        Article(id=f"a{i}", raw=f"{gen.sentence()}\nTop picks from our partners\n{gen.sentence()}\n") for i in range(3)
+        Article(id=f"a{i}", raw=f"{gen.sentence()}\nTop picks from our partners\n{gen.sentence()}\n")
+        for i in range(3)
     ]
     cleaner = Cleaner(settings, corpus_lines=corpus_chrome(articles, settings=settings))
     for article in map(cleaner.clean, articles):
         assert "Top picks from our partners" not in article.text
-        assert ("Top picks from our partners", "corpus_repeated") in {(r.text, r.reason) for r in article.removed}
+        assert ("Top picks from our partners", "corpus_repeated") in {
+            (r.text, r.reason) for r in article.removed
+        }
         assert len(article.sentences) == 2
 
 

@@ -37,7 +37,10 @@ def test_headline_byline_and_date_are_taken_from_the_first_lines() -> None:
     assert article.title == "Troops leave the border region after weeks of talks"
     assert article.byline == "By Jane Doe June 20, 2024 3 min read"
     assert article.published == dt.date(2024, 6, 20)
-    assert article.text == "Officials in the capital confirmed the withdrawal on Friday. They said more would follow."
+    assert (
+        article.text
+        == "Officials in the capital confirmed the withdrawal on Friday. They said more would follow."
+    )
     assert [s.text for s in article.sentences] == [
         "Officials in the capital confirmed the withdrawal on Friday.",
         "They said more would follow.",
@@ -47,7 +50,11 @@ def test_headline_byline_and_date_are_taken_from_the_first_lines() -> None:
 def test_given_metadata_is_kept_and_a_repeated_title_line_is_removed() -> None:
     raw = "Troops leave the border\nOfficials confirmed the withdrawal on Friday.\n"
     article = _clean(raw, title="Troops leave the border", published=dt.date(2024, 1, 2), outlet="Planet")
-    assert (article.title, article.published, article.outlet) == ("Troops leave the border", dt.date(2024, 1, 2), "Planet")
+    assert (article.title, article.published, article.outlet) == (
+        "Troops leave the border",
+        dt.date(2024, 1, 2),
+        "Planet",
+    )
     assert [(r.text, r.reason) for r in article.removed] == [("Troops leave the border", "title")]
     assert article.text == "Officials confirmed the withdrawal on Friday."
 
@@ -80,7 +87,9 @@ def test_find_date(line: str, date: dt.date | None) -> None:
 def test_byline_and_title_shapes() -> None:
     assert is_byline("By Martin Fornusek June 20, 2024 10:29 PM 3 min read")
     assert is_byline("Written by Jane Doe")
-    assert not is_byline("Officials confirmed the withdrawal of all the troops from the border region on Friday, " * 2)
+    assert not is_byline(
+        "Officials confirmed the withdrawal of all the troops from the border region on Friday, " * 2
+    )
     assert looks_like_title("Ukraine urges China to play a constructive role")
     assert not looks_like_title("Officials confirmed the withdrawal on Friday.")
     assert not looks_like_title("Too short")

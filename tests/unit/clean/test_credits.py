@@ -91,7 +91,9 @@ def test_names_match(credit: str, outlet: str, expected: bool) -> None:
     strict=True,
     reason="bug: a capitalised sentence-start word is kept in the credited name ('As Reuters', 'When Bloomberg')",
 )
-@pytest.mark.parametrize("text", ["As Reuters reported earlier, the talks ended.", "When Bloomberg reported it, the talks ended."])
+@pytest.mark.parametrize(
+    "text", ["As Reuters reported earlier, the talks ended.", "When Bloomberg reported it, the talks ended."]
+)
 def test_sentence_start_word_is_not_part_of_the_credited_name(text: str) -> None:
     names = [c.name for c in find_credits(text)]
     assert names in (["Reuters"], ["Bloomberg"])

@@ -30,12 +30,16 @@ def test_a_verbatim_copy_with_page_chrome_is_a_duplicate(textgen: Any, lexical_e
 def test_a_synonym_spun_copy_is_a_rewrite(textgen: Any, lexical_engine: Engine) -> None:
     gen = textgen(52)
     sentences = gen.sentences(10)
-    relation = _compare(lexical_engine, gen.article(sentences), gen.article(gen.synonyms(sentences, rate=0.3)))
+    relation = _compare(
+        lexical_engine, gen.article(sentences), gen.article(gen.synonyms(sentences, rate=0.3))
+    )
     assert relation.kind is RelationKind.REWRITE
     assert [(lk.a, lk.b) for lk in relation.alignment.links] == [(i, i) for i in range(10)]
 
 
-def test_a_reused_block_inside_an_independent_article_is_partial(textgen: Any, lexical_engine: Engine) -> None:
+def test_a_reused_block_inside_an_independent_article_is_partial(
+    textgen: Any, lexical_engine: Engine
+) -> None:
     gen = textgen(53)
     source = gen.sentences(16)
     own = gen.sentences(12)
@@ -46,7 +50,9 @@ def test_a_reused_block_inside_an_independent_article_is_partial(textgen: Any, l
     assert [(lk.a, lk.b) for lk in relation.alignment.links] == [(5, 6), (6, 7), (7, 8), (8, 9)]
 
 
-def test_independent_texts_sharing_one_quotation_are_not_derived(textgen: Any, lexical_engine: Engine) -> None:
+def test_independent_texts_sharing_one_quotation_are_not_derived(
+    textgen: Any, lexical_engine: Engine
+) -> None:
     gen = textgen(54)
     quote = gen.quote("Qakolu")
     a = gen.article([*gen.sentences(5), quote, *gen.sentences(5)])
@@ -58,7 +64,9 @@ def test_independent_texts_sharing_one_quotation_are_not_derived(textgen: Any, l
     assert any("quoting, not copying" in r for r in relation.reasons)
 
 
-def test_independent_texts_sharing_two_quotations_are_not_derived(textgen: Any, lexical_engine: Engine) -> None:
+def test_independent_texts_sharing_two_quotations_are_not_derived(
+    textgen: Any, lexical_engine: Engine
+) -> None:
     gen = textgen(55)
     first, second = gen.quote("Qakolu"), gen.quote("Qakolu", n_words=22)
     a = gen.article([*gen.sentences(4), first, *gen.sentences(3), second, *gen.sentences(3)])
@@ -76,7 +84,9 @@ def test_unrelated_texts_are_unrelated(textgen: Any, lexical_engine: Engine) -> 
 
 
 def _alignment(links: list[Link], coverage: float, quote_coverage: float = 0.0) -> Alignment:
-    return Alignment("a", "b", tuple(links), coverage, coverage, quote_coverage, quote_coverage, len(links), 1.0)
+    return Alignment(
+        "a", "b", tuple(links), coverage, coverage, quote_coverage, quote_coverage, len(links), 1.0
+    )
 
 
 def _link(i: int, *, quote_only: bool = False, kind: LinkType = LinkType.VERBATIM) -> Link:
@@ -91,25 +101,46 @@ def test_quote_only_coverage_does_not_count_without_other_shared_sentences() -> 
     assert any("quoting, not copying" in r for r in reasons)
     # The same coverage outside quotations is a copy.
     copied = _alignment([_link(0), _link(1), _link(2)], coverage=0.9)
-    assert decide_kind(copied, doc_similarity=0.05, settings=RELATE, same_period=True)[0] is RelationKind.DUPLICATE
+    assert (
+        decide_kind(copied, doc_similarity=0.05, settings=RELATE, same_period=True)[0]
+        is RelationKind.DUPLICATE
+    )
 
 
 def test_same_story_needs_similar_documents_from_the_same_period() -> None:
     none = _alignment([], coverage=0.0)
     similar = 0.9
-    assert decide_kind(none, doc_similarity=similar, settings=RELATE, same_period=True)[0] is RelationKind.SAME_STORY
-    assert decide_kind(none, doc_similarity=similar, settings=RELATE, same_period=None)[0] is RelationKind.SAME_STORY
-    assert decide_kind(none, doc_similarity=similar, settings=RELATE, same_period=False)[0] is RelationKind.UNRELATED
-    assert decide_kind(none, doc_similarity=0.01, settings=RELATE, same_period=True)[0] is RelationKind.UNRELATED
+    assert (
+        decide_kind(none, doc_similarity=similar, settings=RELATE, same_period=True)[0]
+        is RelationKind.SAME_STORY
+    )
+    assert (
+        decide_kind(none, doc_similarity=similar, settings=RELATE, same_period=None)[0]
+        is RelationKind.SAME_STORY
+    )
+    assert (
+        decide_kind(none, doc_similarity=similar, settings=RELATE, same_period=False)[0]
+        is RelationKind.UNRELATED
+    )
+    assert (
+        decide_kind(none, doc_similarity=0.01, settings=RELATE, same_period=True)[0] is RelationKind.UNRELATED
+    )
 
 
 def test_confidence_is_in_range_and_reasons_are_sentences() -> None:
     for alignment, similarity in (
         (_alignment([_link(0), _link(1), _link(2)], coverage=1.0), 0.9),
-        (_alignment([_link(0, kind=LinkType.PARAPHRASE), _link(1, kind=LinkType.PARAPHRASE), _link(2)], 0.6), 0.5),
+        (
+            _alignment(
+                [_link(0, kind=LinkType.PARAPHRASE), _link(1, kind=LinkType.PARAPHRASE), _link(2)], 0.6
+            ),
+            0.5,
+        ),
         (_alignment([], coverage=0.0), 0.0),
     ):
-        kind, confidence, reasons = decide_kind(alignment, doc_similarity=similarity, settings=RELATE, same_period=True)
+        kind, confidence, reasons = decide_kind(
+            alignment, doc_similarity=similarity, settings=RELATE, same_period=True
+        )
         assert 0.0 <= confidence <= 1.0
         assert all(isinstance(r, str) and r for r in reasons)
         if kind is not RelationKind.UNRELATED:

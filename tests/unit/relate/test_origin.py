@@ -22,7 +22,9 @@ def _article(
     published: dt.date | None = None,
 ) -> Article:
     raw = f"{BODY}\n{extra}\n" if extra else f"{BODY}\n"
-    return Cleaner(Settings().clean).clean(Article(id=article_id, raw=raw, outlet=outlet, published=published))
+    return Cleaner(Settings().clean).clean(
+        Article(id=article_id, raw=raw, outlet=outlet, published=published)
+    )
 
 
 def test_an_earlier_date_decides() -> None:
@@ -59,7 +61,9 @@ def test_a_source_trailer_is_a_credit() -> None:
 def test_a_credit_outweighs_a_date_that_points_the_other_way() -> None:
     # The copy's page carries an earlier date (e.g. a wrong or backdated page), but it credits the original.
     original = _article("o", outlet="Reuters", published=dt.date(2024, 5, 2))
-    copy = _article("c", "The ministry denied the report, according to Reuters.", published=dt.date(2024, 5, 1))
+    copy = _article(
+        "c", "The ministry denied the report, according to Reuters.", published=dt.date(2024, 5, 1)
+    )
     origin, _, reasons = decide_origin(original, copy)
     assert origin == "o"
     assert len(reasons) == 2  # both pieces of evidence are reported
