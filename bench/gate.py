@@ -131,6 +131,16 @@ def score_suite(
         unlabelled_fp.append({"a": a, "b": b, "got": kind, "roles": [roles[a]["role"], roles[b]["role"]]})
     false_positive += len(unlabelled_fp)
     failures["unlabelled_derived"] = unlabelled_fp
+    # Independent coverage should also be recognised as one story (kind same_story or one analysis story).
+    story_of = {a: s.id for s in analysis.stories for a in s.articles}
+    together = [
+        reported.get((lab["a"], lab["b"]), ("unrelated", None))[0] == "same_story"
+        or (lab["a"] in story_of and story_of.get(lab["a"]) == story_of.get(lab["b"]))
+        for lab in labels
+        if lab["category"] == "independent"
+    ]
+    if together:
+        score.metrics["story.independent_together"] = sum(together) / len(together)
     for category, oks in sorted(by_category.items()):
         score.metrics[f"recall.{category}"] = sum(oks) / len(oks)
         score.counts[category] = len(oks)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,7 +137,7 @@ class Engine:
         )
 
     def candidate_pairs(
-        self, articles: Sequence[Article], *, channels: Sequence[str] = ("minhash", "anchors")
+        self, articles: Sequence[Article], *, channels: Sequence[str] = ("minhash", "sentences", "anchors")
     ) -> list[CandidatePair]:
         """Clean, fingerprint and generate candidate pairs only (for benchmarks and diagnostics)."""
         cleaned = self.clean(articles)

@@ -101,8 +101,9 @@ class Signature:
     """What candidate generation needs of one article.
 
     ``minhash`` holds ``num_perm`` uint32 values (byte layout: see ``newstrace.fingerprint._minhash``);
-    ``terms`` are the article's distinct stemmed content terms. ``algorithm`` is the versioned id of the
-    fingerprint settings that made it.
+    ``terms`` are the article's distinct stemmed content terms; ``sentence_keys`` (sorted unique uint64)
+    are two min-hashes per sentence. ``algorithm`` is the versioned id of the fingerprint settings that
+    made it.
     """
 
     article_id: str
@@ -110,6 +111,7 @@ class Signature:
     minhash: npt.NDArray[np.uint32]
     terms: frozenset[str]
     published: dt.date | None = None
+    sentence_keys: npt.NDArray[np.uint64] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ def _analysis(
     """A stand-in for ``Analysis`` with just what the gate reads."""
     return SimpleNamespace(
         relations=[SimpleNamespace(a=a, b=b, kind=kind, origin=origin) for a, b, kind, origin in relations],
-        stories=[SimpleNamespace(articles=tuple(s)) for s in stories],
+        stories=[SimpleNamespace(id=f"s{i}", articles=tuple(s)) for i, s in enumerate(stories)],
     )
 
 
@@ -47,6 +47,7 @@ def test_perfect_answers_score_one(suite: synth.Suite) -> None:
     assert all(v == 1.0 for k, v in score.metrics.items() if k.startswith(("recall.", "precision.")))
     assert score.metrics["origin.accuracy"] == 1.0
     assert score.metrics["origin.wrong_rate"] == 0.0
+    assert score.metrics["story.independent_together"] == 1.0
 
 
 def test_reporting_nothing_finds_no_copies_but_keeps_independent_apart(suite: synth.Suite) -> None:
@@ -56,6 +57,7 @@ def test_reporting_nothing_finds_no_copies_but_keeps_independent_apart(suite: sy
     assert score.metrics["recall.independent"] == 1.0
     assert score.metrics["recall.unrelated"] == 1.0
     assert score.metrics["precision.derived"] == 0.0
+    assert score.metrics["story.independent_together"] == 0.0
 
 
 def test_wrong_kinds_origins_and_unlabelled_pairs(suite: synth.Suite) -> None:

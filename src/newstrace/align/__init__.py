@@ -15,8 +15,8 @@ import numpy as np
 import numpy.typing as npt
 
 from newstrace._text import STOPWORDS, quote_spans, stem, words
-from newstrace.fingerprint._minhash import token_hash
 from newstrace.fingerprint import TermStats
+from newstrace.fingerprint._minhash import token_hash
 from newstrace.records import Alignment, Article, Link, LinkType
 from newstrace.settings import AlignSettings
 

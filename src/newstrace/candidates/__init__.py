@@ -1,10 +1,13 @@
 """The candidates stage: which pairs of articles are worth aligning, without comparing all pairs.
 
-Two channels, both subquadratic:
+Three channels, all subquadratic:
 
 * ``minhash`` — LSH banding of MinHash signatures (near-verbatim copies). A band bucket larger than
   ``max_bucket`` contributes a chain plus a star instead of all its pairs, so a thousand identical copies
   cost O(n) pairs, not O(n²).
+* ``sentences`` — two min-hashes of each sentence's word 3-grams; articles sharing two keys share
+  sentences (partial reuse, truncated or lightly edited copies). Keys in more than 50 articles are stock
+  phrases and are ignored.
 * ``anchors`` — every article keeps its ``anchors_per_article`` rarest content terms (document frequency
   between 2 and ``anchor_max_df``); articles sharing at least ``anchor_min_shared`` anchors are paired.
   Names, numbers and rare words survive synonym spinning and paraphrase, and the df cap bounds the work
@@ -25,7 +28,7 @@ from newstrace.fingerprint._minhash import token_hash
 from newstrace.records import CandidatePair, Signature
 from newstrace.settings import FingerprintSettings
 
-__all__ = ["anchor_pairs", "candidate_pairs", "lsh_pairs", "select_anchors"]
+__all__ = ["anchor_pairs", "candidate_pairs", "lsh_pairs", "select_anchors", "sentence_pairs"]
 
 _BAND_MULTIPLIERS = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93] * 8, dtype=np.uint64
@@ -114,6 +117,36 @@ def anchor_pairs(
     return {(int(c // n), int(c % n)): int(k) for c, k in zip(codes[keep], counts[keep], strict=True)}
 
 
+def sentence_pairs(
+    signatures: Sequence[Signature], *, min_shared: int = 2, max_df: int = 50
+) -> set[tuple[int, int]]:
+    """Index pairs sharing at least ``min_shared`` sentence keys; a key in more than ``max_df`` articles
+    (a stock sentence) is ignored, which bounds the work per key."""
+    rows: list[npt.NDArray[np.uint64]] = []
+    owners: list[npt.NDArray[np.int64]] = []
+    for i, sig in enumerate(signatures):
+        if sig.sentence_keys is not None and sig.sentence_keys.size:
+            rows.append(sig.sentence_keys)
+            owners.append(np.full(sig.sentence_keys.size, i, dtype=np.int64))
+    if not rows:
+        return set()
+    keys = np.concatenate(rows)
+    members = np.concatenate(owners)
+    order = np.lexsort((members, keys))
+    keys, members = keys[order], members[order]
+    _, start, counts = np.unique(keys, return_index=True, return_counts=True)
+    common = np.repeat(counts > max_df, counts)
+    group = np.repeat(np.arange(start.size, dtype=np.int64), counts)[~common]
+    pairs = _pairs_in_groups(group, members[~common], max_group=max_df + 1)
+    if pairs.size == 0:
+        return set()
+    n = len(signatures)
+    lo = np.minimum(pairs[:, 0], pairs[:, 1])
+    hi = np.maximum(pairs[:, 0], pairs[:, 1])
+    codes, shared = np.unique(lo * n + hi, return_counts=True)
+    return {(int(c // n), int(c % n)) for c in codes[shared >= min_shared]}
+
+
 def _unique_pairs(chunks: list[npt.NDArray[np.int64]]) -> set[tuple[int, int]]:
     if not chunks:
         return set()
@@ -132,7 +165,7 @@ def candidate_pairs(
     stats: TermStats,
     *,
     settings: FingerprintSettings,
-    channels: Sequence[str] = ("minhash", "anchors"),
+    channels: Sequence[str] = ("minhash", "sentences", "anchors"),
     shared_anchors: dict[tuple[int, int], int] | None = None,
 ) -> list[CandidatePair]:
     """Candidate pairs from the chosen channels, ``a < b`` by id, sorted by ``(a, b)``.
@@ -143,6 +176,9 @@ def candidate_pairs(
     if "minhash" in channels:
         for pair in lsh_pairs(signatures, bands=settings.lsh_bands):
             found.setdefault(pair, set()).add("minhash")
+    if "sentences" in channels:
+        for pair in sentence_pairs(signatures):
+            found.setdefault(pair, set()).add("sentences")
     if "anchors" in channels:
         if shared_anchors is None:
             shared_anchors = anchor_pairs(signatures, stats, settings=settings)

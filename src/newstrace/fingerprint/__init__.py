@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from newstrace._text import STOPWORDS, stem, words
 from newstrace.fingerprint._minhash import minhash, shingle_hashes
@@ -19,6 +20,8 @@ from newstrace.records import Article, Signature
 from newstrace.settings import FingerprintSettings
 
 __all__ = ["Fingerprinter", "TermStats", "minhash", "shingle_hashes"]
+
+_SENTENCE_SEEDS = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9))
 
 
 @dataclass(slots=True)
@@ -71,6 +74,7 @@ class Fingerprinter:
     def signature(self, article: Article) -> Signature:
         tokens = words(article.text)
         hashes = np.unique(shingle_hashes(tokens, size=self.settings.shingle_words))
+        sentence_keys = self.sentence_keys(article)
         terms = frozenset(stem(t) for t in set(tokens) if t not in STOPWORDS and len(t) > 2)
         return Signature(
             article_id=article.id,
@@ -78,4 +82,23 @@ class Fingerprinter:
             minhash=minhash(hashes, num_perm=self.settings.num_perm),
             terms=terms,
             published=article.published,
+            sentence_keys=sentence_keys,
         )
+
+    def sentence_keys(self, article: Article) -> npt.NDArray[np.uint64]:
+        """Two min-hashes of each sentence's word 3-grams (sentences of at least 6 words), sorted, unique.
+
+        Two sentences share a key with probability equal to the Jaccard similarity of their 3-gram sets,
+        so a lightly edited sentence still matches, while any sentence of another article almost never
+        does: articles sharing two keys share text (partial reuse, truncation, copies).
+        """
+        keys: list[int] = []
+        for sentence in article.sentences:
+            tokens = words(sentence.text)
+            if len(tokens) < 6:
+                continue
+            grams = shingle_hashes(tokens, size=3)
+            with np.errstate(over="ignore"):
+                keys.append(int((grams * _SENTENCE_SEEDS[0]).min()))
+                keys.append(int((grams * _SENTENCE_SEEDS[1]).min()))
+        return np.unique(np.array(keys, dtype=np.uint64))

@@ -39,7 +39,10 @@ def decide_kind(
             f"coverage {cov_a:.0%}/{cov_b:.0%}"
         )
         return RelationKind.DUPLICATE, min(1.0, 0.6 + 0.4 * verbatim_share), reasons
-    if supported and high >= settings.rewrite_min_coverage and alignment.in_order >= 0.6 and len(links) >= 3:
+    # Order matters for weak (paraphrase) links; a copy whose sentences are close to the original's is a
+    # rewrite even when they were reordered.
+    ordered = alignment.in_order >= 0.6 or len(close) >= 0.6 * len(links)
+    if supported and high >= settings.rewrite_min_coverage and ordered and len(links) >= 3:
         reasons.append(
             f"restated: {len(links)} sentences aligned ({len(close)} verbatim or edited), "
             f"covering {high:.0%} of the shorter side in {alignment.in_order:.0%} original order, "
