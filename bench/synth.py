@@ -182,9 +182,7 @@ def _number_phrases(text: str) -> list[str]:
         plain = phrase.replace(",", "")
         if _YEAR_RE.fullmatch(plain):
             continue
-        has_unit = (
-            phrase != match.group(0).rstrip(",. ").split(" ")[0] or phrase[0] in "$€£U" or "%" in phrase
-        )
+        has_unit = re.search(r"[A-Za-z%$€£]", phrase) is not None
         if (has_unit or len(plain) >= 3) and phrase not in out:
             out.append(phrase)
     return out

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from newstrace.analysis import relation_to_json
@@ -99,7 +100,7 @@ def _write_json(data: Any, target: str, *, console: Console) -> None:
 
 def _report_skipped(skipped: Sequence[InputError], *, console: Console) -> None:
     for error in skipped:
-        console.print(f"[yellow]skipped[/] {error}", highlight=False, markup=True)
+        console.print(f"[yellow]skipped[/] {escape(str(error))}", highlight=False, soft_wrap=True)
 
 
 def _engine(args: argparse.Namespace, *, progress: Any) -> Engine:
@@ -208,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _analyze(args, out=out, err=err)
         return _compare(args, out=out, err=err)
     except NewstraceError as exc:
-        err.print(f"[red]error[/]: {exc}", highlight=False)
+        err.print(f"[red]error[/]: {escape(str(exc))}", highlight=False, soft_wrap=True)
         return EXIT_ERROR
     except KeyboardInterrupt:
         err.print("interrupted")

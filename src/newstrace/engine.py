@@ -111,7 +111,8 @@ class Engine:
     @property
     def change_detector(self) -> ChangeDetector:
         if self._changes is None:
-            self._changes = ChangeDetector()
+            # Lexical-only mode loads no model at all: entities then come from capitalised words.
+            self._changes = ChangeDetector(ner=None if self.embeddings else False)
         return self._changes
 
     # -- stages ---------------------------------------------------------------------------------

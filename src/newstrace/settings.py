@@ -51,7 +51,6 @@ class FingerprintSettings:
     lsh_bands: int = 32
     anchors_per_article: int = 24
     anchor_max_df: int = 40
-    anchor_max_df_fraction: float = 0.01
     anchor_min_shared: int = 4
 
 
@@ -115,7 +114,11 @@ class Settings:
                 raise SettingsError(f"{path}: cannot read settings ({exc}); fix or remove the file") from exc
             _merge(data, user, where=str(path))
         _merge(data, overrides, where="overrides")
-        return cls.from_dict(data)
+        try:
+            return cls.from_dict(data)
+        except SettingsError as exc:
+            where = f"{path}: " if path is not None else ""
+            raise SettingsError(f"{where}{exc}") from exc
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:
@@ -130,6 +133,9 @@ class Settings:
                 raise SettingsError(
                     f"unknown setting(s) {', '.join(sorted(unknown))} in [{name}]; known: {', '.join(sorted(known))}"
                 )
+            for f in dataclasses.fields(section_type):
+                if f.name in values:
+                    _check_type(name, f.name, values[f.name], f.default)
             sections[name] = section_type(**values)
         return cls(**sections)
 
@@ -154,6 +160,14 @@ class Settings:
         out = {name: self.section_id(name) for name in _SECTIONS}
         out["relation"] = self.relation_id
         return out
+
+
+def _check_type(section: str, key: str, value: Any, default: Any) -> None:
+    expected: tuple[type, ...] = (int, float) if isinstance(default, float) else (type(default),)
+    if isinstance(value, bool) != isinstance(default, bool) or not isinstance(value, expected):
+        raise SettingsError(
+            f"[{section}] {key} = {value!r} should be {type(default).__name__}, like the default {default!r}"
+        )
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any], *, where: str) -> None:

@@ -176,11 +176,6 @@ def test_bad_inputs_are_skipped_and_named(seeds_dir: Path, tmp_path: Path) -> No
     assert "latin1.txt" in {name for name, _ in skipped}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: stderr is a rich Console with the default width of 80 when not a terminal, so a long "
-    "path in a 'skipped' message is hard-wrapped across lines and cannot be found or copied",
-)
 def test_a_long_path_of_a_skipped_file_is_printed_whole(seeds_dir: Path, tmp_path: Path) -> None:
     folder = tmp_path / ("long-folder-name-" * 6)
     folder.mkdir()
@@ -191,11 +186,6 @@ def test_a_long_path_of_a_skipped_file_is_printed_whole(seeds_dir: Path, tmp_pat
     assert str(folder / "empty.txt") in done.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: skipped-input messages are printed with rich markup on, so '[final]' in a file name is "
-    "taken for a style tag and disappears from stderr",
-)
 def test_a_file_name_with_brackets_is_printed_as_is(seeds_dir: Path, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()

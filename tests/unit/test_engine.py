@@ -179,12 +179,6 @@ def test_seeds_in_lexical_mode_match_the_truth(
     assert [sorted(t.articles) for t in analysis.threads] == [sorted(t) for t in truth["threads"]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: Engine(embeddings=False) is documented as 'the lexical-only mode: no model is loaded', but "
-    "the first derived relation builds ChangeDetector(ner=None), which loads the spaCy NER model (and torch, "
-    "about 7 s) whenever spaCy is installed",
-)
 def test_lexical_mode_loads_no_model_even_for_a_copy() -> None:
     code = (
         "import sys\n"

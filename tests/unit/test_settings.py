@@ -111,11 +111,6 @@ def test_missing_file_raises_naming_the_file(tmp_path: Path) -> None:
     assert str(path) in str(info.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: an unknown key read from a settings file gives a SettingsError that does not name the file "
-    "(Settings.from_dict runs after the merge and only knows the section)",
-)
 def test_unknown_key_in_a_file_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "team.toml"
     path.write_text("[fingerprint]\nnum_prem = 64\n")
@@ -125,11 +120,6 @@ def test_unknown_key_in_a_file_names_the_file(tmp_path: Path) -> None:
     assert str(path) in str(info.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='bug: setting values are not type-checked; num_perm = "many" is accepted by Settings.load and '
-    "only fails later, deep inside numpy",
-)
 def test_a_value_of_the_wrong_type_raises_settings_error(tmp_path: Path) -> None:
     path = tmp_path / "s.toml"
     path.write_text('[fingerprint]\nnum_perm = "many"\n')

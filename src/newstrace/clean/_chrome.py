@@ -56,7 +56,12 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             _I,
         ),
     ),
-    ("copyright", re.compile(r"^(?:©|\(c\)|copyright\b).{0,120}$|^all rights reserved\.?$", _I)),
+    (
+        "copyright",
+        re.compile(
+            r"^(?:©|\(c\)|copyright\s*(?:©|\(c\)|\d{4})).{0,120}$|^.{0,80}\ball rights reserved\.?$", _I
+        ),
+    ),
     (
         "section_heading",
         re.compile(

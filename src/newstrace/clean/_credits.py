@@ -98,7 +98,11 @@ def find_credits(text: str) -> tuple[Credit, ...]:
         for match in _matches(pattern, text, phrase):
             name = match.group("name").strip(" .,'’")
             name = re.sub(r"(?:'s|’s)$", "", name)
-            name = re.sub(r"^(?:The|A|An)\s+", "", name)
+            name = re.sub(
+                r"^(?:(?:The|A|An|As|When|While|After|Before|But|And|If|Since|Because|Then|Also|Earlier|Later)\s+)+",
+                "",
+                name,
+            )
             if (
                 not name
                 or name in _NOT_SOURCES

@@ -35,7 +35,7 @@ _DATE_PATTERNS = (
 )
 
 _BYLINE_RE = re.compile(
-    r"^(?:by|written by|reporting by|words by)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\b", re.I
+    r"^(?i:by|written by|reporting by|words by)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\b"
 )
 
 
@@ -63,4 +63,5 @@ def looks_like_title(line: str) -> bool:
     """A headline: 3–30 words, no sentence-final period."""
     stripped = line.strip()
     words = len(stripped.split())
-    return 3 <= words <= 30 and not stripped.endswith((".", ":", ";", ","))
+    ends_sentence = stripped.endswith((".", ":", ";", ",")) or re.search(r"[.!?,][\"'”’]$", stripped)
+    return 3 <= words <= 30 and not ends_sentence

@@ -8,7 +8,7 @@ from newstrace.records import Article
 __all__ = ["decide_origin"]
 
 # Evidence weights: an explicit credit outweighs a one-day date difference; same-day dates say nothing.
-_CREDIT = 3.0
+_CREDIT = 4.0
 _SELF_REPORTED = 2.0
 _DATE = 2.0
 _DECIDE_AT = 1.5

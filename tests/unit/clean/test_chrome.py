@@ -141,10 +141,6 @@ def test_duplicate_line_within_a_page_is_removed_once() -> None:
     assert [(r.reason, r.line) for r in article.removed] == [("duplicate_line", 3)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the copyright rule removes any short line starting with 'Copyright', including real sentences",
-)
 def test_a_sentence_starting_with_copyright_is_kept() -> None:
     sentence = "Copyright claims against AI firms have multiplied this year."
     assert chrome_reason(sentence, short_line_words=SHORT) is None

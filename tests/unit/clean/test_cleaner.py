@@ -146,11 +146,6 @@ def test_seed_pages_lose_their_chrome_and_keep_offsets(seeds_dir: Path, truth: d
     assert "caliber.az" in {c.name for c in cleaned["004"].credits}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the byline rule matches case-insensitively ([A-Z] under re.I), so an opening sentence "
-    "'By the end of the week, ...' is removed as a byline",
-)
 def test_an_opening_sentence_starting_with_by_is_not_a_byline() -> None:
     sentence = "By the end of the week, the troops had left the border region entirely."
     article = _clean(f"Troops leave the border region\n\n{sentence}\nOfficials confirmed it on Friday.\n")
@@ -158,11 +153,6 @@ def test_an_opening_sentence_starting_with_by_is_not_a_byline() -> None:
     assert article.byline is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a first paragraph ending in a quotation ('...region.\u201d') is taken for a headline and "
-    "dropped from the text (looks_like_title only rejects a final '.', ':', ';' or ',')",
-)
 def test_an_opening_sentence_ending_in_a_quotation_is_kept() -> None:
     sentence = "Kuleba said the pact \u201cdisrupts the security balance in the region.\u201d"
     article = _clean(f"{sentence}\nHe spoke to reporters in Kyiv on Tuesday. The talks will go on.\n")

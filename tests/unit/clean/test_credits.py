@@ -87,10 +87,6 @@ def test_names_match(credit: str, outlet: str, expected: bool) -> None:
     assert names_match(credit, outlet) is expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a capitalised sentence-start word is kept in the credited name ('As Reuters', 'When Bloomberg')",
-)
 @pytest.mark.parametrize(
     "text", ["As Reuters reported earlier, the talks ended.", "When Bloomberg reported it, the talks ended."]
 )

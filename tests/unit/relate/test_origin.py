@@ -53,11 +53,6 @@ def test_a_source_trailer_is_a_credit() -> None:
     assert decide_origin(original, copy)[0] == "o"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: _origin.py says 'an explicit credit outweighs a one-day date difference', but credit (3.0) "
-    "minus date (2.0) = 1.0 is below _DECIDE_AT (1.5), so the origin is None",
-)
 def test_a_credit_outweighs_a_date_that_points_the_other_way() -> None:
     # The copy's page carries an earlier date (e.g. a wrong or backdated page), but it credits the original.
     original = _article("o", outlet="Reuters", published=dt.date(2024, 5, 2))
