@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import pytest
 
 from newstrace import Article, Settings
 from newstrace.candidates import anchor_pairs, candidate_pairs, lsh_pairs, select_anchors

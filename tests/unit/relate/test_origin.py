@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from newstrace import Article, Settings
 from newstrace.clean import Cleaner
 from newstrace.relate import decide_origin
