@@ -20,9 +20,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newstrace.errors import InputError
-from newstrace.records import Article, Change, Relation, Story, Thread
+from newstrace.records import (
+    Alignment,
+    Article,
+    Change,
+    ChangeType,
+    Link,
+    LinkType,
+    Relation,
+    RelationKind,
+    Story,
+    Thread,
+)
 
-__all__ = ["Analysis", "article_to_json", "change_to_json", "relation_to_json"]
+__all__ = ["Analysis", "article_to_json", "change_to_json", "relation_from_json", "relation_to_json"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +106,12 @@ def relation_to_json(relation: Relation) -> dict[str, Any]:
         "confidence": round(relation.confidence, 3),
         "reasons": list(relation.reasons),
         "coverage": {"a": round(alignment.coverage_a, 3), "b": round(alignment.coverage_b, 3)},
+        "quote_coverage": {
+            "a": round(alignment.quote_coverage_a, 3),
+            "b": round(alignment.quote_coverage_b, 3),
+        },
         "longest_run": alignment.longest_run,
+        "in_order": round(alignment.in_order, 3),
         "aligned": [
             {
                 "a": list(link.a_span),
@@ -111,6 +127,57 @@ def relation_to_json(relation: Relation) -> dict[str, Any]:
         "changes": [change_to_json(c) for c in relation.changes],
         "algorithm": relation.algorithm,
     }
+
+
+def relation_from_json(data: dict[str, Any]) -> Relation:
+    """The inverse of :func:`relation_to_json` (scores keep the 3 decimals of the JSON)."""
+    links = tuple(
+        Link(
+            a=int(x["a_sentence"]),
+            b=int(x["b_sentence"]),
+            a_span=(int(x["a"][0]), int(x["a"][1])),
+            b_span=(int(x["b"][0]), int(x["b"][1])),
+            score=float(x["score"]),
+            type=LinkType(x["type"]),
+            quote_only=bool(x.get("quote_only", False)),
+        )
+        for x in data["aligned"]
+    )
+    quote = data.get("quote_coverage", {"a": 0.0, "b": 0.0})
+    alignment = Alignment(
+        a=data["a"],
+        b=data["b"],
+        links=links,
+        coverage_a=float(data["coverage"]["a"]),
+        coverage_b=float(data["coverage"]["b"]),
+        quote_coverage_a=float(quote["a"]),
+        quote_coverage_b=float(quote["b"]),
+        longest_run=int(data.get("longest_run", 0)),
+        in_order=float(data.get("in_order", 1.0)),
+    )
+    changes = tuple(
+        Change(
+            type=ChangeType(c["type"]),
+            original=c["original"],
+            copy=c["copy"],
+            original_span=(int(c["original_span"][0]), int(c["original_span"][1])),
+            copy_span=(int(c["copy_span"][0]), int(c["copy_span"][1])),
+            severity=float(c["severity"]),
+            detail=c.get("detail", ""),
+        )
+        for c in data.get("changes", [])
+    )
+    return Relation(
+        a=data["a"],
+        b=data["b"],
+        kind=RelationKind(data["kind"]),
+        origin=data.get("origin"),
+        confidence=float(data["confidence"]),
+        reasons=tuple(data.get("reasons", [])),
+        alignment=alignment,
+        algorithm=data.get("algorithm", ""),
+        changes=changes,
+    )
 
 
 def _copy_of(relation: Relation) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,13 +20,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from newstrace.analysis import relation_to_json
+from newstrace.analysis import article_to_json, relation_to_json
 from newstrace.engine import Engine
-from newstrace.errors import InputError, NewstraceError
+from newstrace.errors import ExtraNotInstalledError, InputError, NewstraceError
 from newstrace.ingest import article_from_text, read_inputs
 from newstrace.records import Article
-from newstrace.report import print_analysis, print_relation, write_html
+from newstrace.report import print_analysis, print_check, print_relation, write_html
 from newstrace.settings import Settings
+from newstrace.store import open_store
 
 __all__ = ["main"]
 
@@ -53,12 +55,48 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("--show-removed", action="store_true", help="list the page-chrome lines removed")
     _add_mode_flags(analyze)
 
+    index = sub.add_parser("index", help="the persistent index: add articles incrementally")
+    index_sub = index.add_subparsers(dest="index_command", required=True)
+    index_add = index_sub.add_parser("add", help="add articles (already indexed ones are skipped)")
+    index_add.add_argument("inputs", nargs="+", help="folders of .txt/.html, .jsonl files, or - for stdin")
+    index_add.add_argument("--manifest", type=Path, help="JSONL adding metadata to files by id or file name")
+    index_add.add_argument(
+        "--batch-size",
+        type=int,
+        default=500,
+        help="articles per transaction (an interruption loses at most one)",
+    )
+    _add_store_flag(index_add)
+    _add_mode_flags(index_add)
+
+    check = sub.add_parser("check", help="where did this text come from? (nothing is added to the index)")
+    check.add_argument("file", help="a .txt or .html file, or - for stdin")
+    check.add_argument("--json", dest="json_out", help="write JSON here (- for stdout)")
+    _add_store_flag(check)
+    _add_mode_flags(check)
+
+    serve = sub.add_parser("serve", help="HTTP API and web UI over the index (extra: server)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--token", help="require this bearer token on /api (default: $NEWSTRACE_TOKEN)")
+    _add_store_flag(serve)
+    serve.add_argument("--no-embeddings", action="store_true", help="lexical-only mode: no embedding model")
+
     compare = sub.add_parser("compare", help="relate two texts, with the full sentence alignment")
     compare.add_argument("files", nargs="*", help="two files (.txt or .html)")
     compare.add_argument("--pairs", type=Path, help='JSONL of {"id","a","b"} texts, one pair per line')
     compare.add_argument("--json", dest="json_out", help="write JSON here (- for stdout; JSONL with --pairs)")
     _add_mode_flags(compare)
     return parser
+
+
+def _add_store_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store",
+        type=Path,
+        default=Path(os.environ.get("NEWSTRACE_STORE", "newstrace.db")),
+        help="the index file (default: $NEWSTRACE_STORE or ./newstrace.db)",
+    )
 
 
 def _add_mode_flags(parser: argparse.ArgumentParser) -> None:
@@ -198,6 +236,64 @@ def _compare_pairs(engine: Engine, args: argparse.Namespace, *, err: Console) ->
     return EXIT_SKIPPED if skipped else EXIT_OK
 
 
+def _index_add(args: argparse.Namespace, *, out: Console, err: Console) -> int:
+    with _progress_bar(err, enabled=not args.quiet) as progress:
+        engine = _engine(args, progress=progress)
+        read = engine.read(args.inputs, manifest=args.manifest)
+        _report_skipped(read.skipped, console=err)
+        store = open_store(args.store)
+        try:
+            report = engine.index(read.articles, store, batch_size=max(1, args.batch_size))
+            total = store.count()
+        finally:
+            store.close()
+    if not args.quiet:
+        out.print(
+            f"added {len(report.added)} article(s), {len(report.unchanged)} already indexed, "
+            f"{report.relations} new relation(s); {total} article(s) in {args.store}"
+        )
+    return EXIT_SKIPPED if read.skipped else EXIT_OK
+
+
+def _check(args: argparse.Namespace, *, out: Console, err: Console) -> int:
+    if not Path(args.store).exists():
+        err.print(f"[red]no index at {escape(str(args.store))}[/]: create it with 'newstrace index add PATH'")
+        return EXIT_USAGE
+    engine = _engine(args, progress=None)
+    article = _read_one(args.file)
+    store = open_store(args.store, readonly=True)
+    try:
+        result = engine.check(article, store)
+        others = store.articles({x for r in result.relations for x in (r.a, r.b)} - {result.article.id})
+    finally:
+        store.close()
+    if args.json_out:
+        data = {
+            "article": article_to_json(result.article),
+            "sources": list(result.sources),
+            "relations": [relation_to_json(r) for r in result.relations],
+        }
+        _write_json(data, args.json_out, console=err)
+    if not args.quiet and args.json_out != "-":
+        print_check(result, others, console=out)
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace, *, out: Console, err: Console) -> int:
+    try:
+        from newstrace.server import serve
+    except ImportError as exc:  # pragma: no cover - depends on the extra
+        raise ExtraNotInstalledError("the HTTP server", extra="server") from exc
+    serve(
+        store_path=args.store,
+        host=args.host,
+        port=args.port,
+        token=args.token,
+        embeddings=not args.no_embeddings,
+    )
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
@@ -205,9 +301,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Console()
     err = Console(stderr=True)
     try:
-        if args.command == "analyze":
-            return _analyze(args, out=out, err=err)
-        return _compare(args, out=out, err=err)
+        commands = {"analyze": _analyze, "index": _index_add, "check": _check, "serve": _serve}
+        return commands.get(args.command, _compare)(args, out=out, err=err)
     except NewstraceError as exc:
         err.print(f"[red]error[/]: {escape(str(exc))}", highlight=False, soft_wrap=True)
         return EXIT_ERROR

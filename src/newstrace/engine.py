@@ -8,9 +8,10 @@ lines, term document frequencies) are small reduces.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ import numpy.typing as npt
 
 from newstrace.align import ArticleFeatures, align, article_features
 from newstrace.analysis import Analysis
-from newstrace.candidates import anchor_pairs, candidate_pairs
+from newstrace.candidates import anchor_pairs, band_keys, candidate_pairs, select_anchors
 from newstrace.clean import Cleaner, corpus_chrome
 from newstrace.cluster import stories, threads
 from newstrace.errors import InputError
@@ -29,8 +30,9 @@ from newstrace.ingest import ReadResult, read_inputs
 from newstrace.records import Article, CandidatePair, Change, Relation, RelationKind, Signature
 from newstrace.relate import ChangeDetector, decide_kind, decide_origin
 from newstrace.settings import Settings
+from newstrace.store import Store
 
-__all__ = ["Engine", "document_similarity"]
+__all__ = ["CheckResult", "Engine", "IndexReport", "content_hash", "document_similarity"]
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +53,32 @@ def _same_period(a: dt.date | None, b: dt.date | None) -> bool | None:
     if a is None or b is None:
         return None
     return abs((a - b).days) <= _SAME_STORY_MAX_DAYS
+
+
+def content_hash(article: Article) -> str:
+    """Identity of an input article's content and metadata: the same article added twice is stored once."""
+    parts = [article.raw, article.html or "", article.title or "", article.outlet or "", article.url or ""]
+    parts.append(article.published.isoformat() if article.published else "")
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class IndexReport:
+    """What ``Engine.index`` did: ids added (new or with new content), ids already stored unchanged."""
+
+    added: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    relations: int
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """Where a text came from: its cleaned article, its relations to indexed articles (derived and
+    same-story, strongest first) and the ids of its likely sources."""
+
+    article: Article
+    relations: tuple[Relation, ...]
+    sources: tuple[str, ...]
 
 
 @dataclass(slots=True)
@@ -215,8 +243,7 @@ class Engine:
             ordered, corpus.stats, settings=self.settings.fingerprint, shared_anchors=shared_anchors
         )
         logger.info("%d articles, %d candidate pairs", len(ordered), len(pairs))
-        self._embed(corpus, (x for p in pairs for x in (p.a, p.b)))
-        relations = self.executor.map("align", lambda p: self._relate(corpus, p.a, p.b), pairs)
+        relations = self._relate_pairs(corpus, pairs)
         kept = [r for r in relations if r.kind is not RelationKind.UNRELATED]
         cleaned = [corpus.articles[s.article_id] for s in ordered]
         story_list = stories(cleaned, kept)
@@ -233,6 +260,119 @@ class Engine:
             settings=self.settings_ids(),
             skipped=tuple(skipped),
         )
+
+    # -- persistent index -------------------------------------------------------------------------
+    def index(self, articles: Sequence[Article], store: Store, *, batch_size: int = 500) -> IndexReport:
+        """Add articles to ``store`` incrementally: each new article is compared with the batch and with
+        indexed articles found through the store's candidate keys — never by recomputing everything.
+
+        Each batch is one transaction, so an interrupted run loses at most the batch in progress and a
+        re-run completes it. An article already stored with the same content is skipped.
+        """
+        added: list[str] = []
+        unchanged: list[str] = []
+        relations = 0
+        seen: set[str] = set()
+        unique = []
+        for article in articles:
+            if article.id not in seen:
+                seen.add(article.id)
+                unique.append(article)
+        for start in range(0, len(unique), batch_size):
+            batch = unique[start : start + batch_size]
+            hashes = {a.id: content_hash(a) for a in batch}
+            known = store.known(hashes.items())
+            unchanged.extend(a.id for a in batch if a.id in known)
+            new = [a for a in batch if a.id not in known]
+            if not new:
+                continue
+            corpus, pairs, anchors, bands = self._against_store(new, store)
+            kept = [r for r in self._relate_pairs(corpus, pairs) if r.kind is not RelationKind.UNRELATED]
+            new_ids = [a.id for a in new]
+            store.add(
+                [corpus.articles[i] for i in new_ids],
+                [corpus.signatures[i] for i in new_ids],
+                [anchors[i] for i in new_ids],
+                kept,
+                content_hashes=[hashes[i] for i in new_ids],
+                band_keys=[bands[i] for i in new_ids],
+            )
+            added.extend(new_ids)
+            relations += len(kept)
+            logger.info("indexed %d articles (%d relations); %d stored", len(new), len(kept), store.count())
+        return IndexReport(tuple(added), tuple(unchanged), relations)
+
+    def check(self, article: Article, store: Store) -> CheckResult:
+        """Relate ``article`` to indexed articles without storing it."""
+        # A text checked under the id of an indexed article is compared with everything but that article.
+        corpus, pairs, _, _ = self._against_store([article], store, exclude={article.id})
+        relations = [r for r in self._relate_pairs(corpus, pairs) if r.kind is not RelationKind.UNRELATED]
+        relations.sort(key=lambda r: (not r.kind.derived, -r.confidence, r.a, r.b))
+
+        # Sources: articles decided to be the original first, then those whose direction is unknown.
+        def other(r: Relation) -> str:
+            return r.b if r.a == article.id else r.a
+
+        derived = [r for r in relations if r.kind.derived]
+        sources = [other(r) for r in derived if r.origin == other(r)]
+        sources += [other(r) for r in derived if r.origin is None]
+        return CheckResult(corpus.articles[article.id], tuple(relations), tuple(sources))
+
+    def _against_store(
+        self, new: Sequence[Article], store: Store, *, exclude: frozenset[str] | set[str] = frozenset()
+    ) -> tuple[_Corpus, list[CandidatePair], dict[str, list[str]], dict[str, list[int]]]:
+        """Clean and fingerprint ``new``; find candidates among them and in ``store``; return a corpus
+        holding both, the pairs to relate, index anchors and band keys of the new articles."""
+        fp = self.settings.fingerprint
+        cleaned = self.clean(new)
+        fingerprinter = Fingerprinter(fp, algorithm=self.settings.section_id("fingerprint"))
+        signatures = self.executor.map("fingerprint", fingerprinter.signature, cleaned)
+        batch_stats = TermStats.from_signatures(signatures)
+        stats = store.term_stats(batch_stats.df) + batch_stats
+        new_ids = {a.id for a in cleaned}
+        pairs = {(p.a, p.b): p for p in candidate_pairs(signatures, stats, settings=fp)}
+        keys = band_keys(np.stack([s.minhash for s in signatures]), bands=fp.lsh_bands)
+        bands = {s.article_id: [int(k) for k in row] for s, row in zip(signatures, keys, strict=True)}
+        anchors: dict[str, list[str]] = {}
+        for sig in signatures:
+            # Stored anchors include terms seen once so far: the first article of a story holds its
+            # names alone until a copy arrives.
+            anchors[sig.article_id] = select_anchors(
+                sig.terms,
+                stats,
+                settings=replace(fp, anchors_per_article=2 * fp.anchors_per_article),
+                min_df=1,
+            )
+            found: dict[str, set[str]] = {}
+            for other in store.band_matches(bands[sig.article_id], limit=50):
+                found.setdefault(other, set()).add("minhash")
+            if sig.sentence_keys is not None:
+                for other, n in store.sentence_matches([int(k) for k in sig.sentence_keys], limit=50).items():
+                    if n >= 2:
+                        found.setdefault(other, set()).add("sentences")
+            query = select_anchors(sig.terms, stats, settings=fp)
+            for other, n in store.anchor_matches(query, limit=50).items():
+                if n >= fp.anchor_min_shared:
+                    found.setdefault(other, set()).add("anchors")
+            for other, channels in found.items():
+                if other in new_ids or other in exclude:
+                    continue
+                a, b = sorted((sig.article_id, other))
+                pairs[(a, b)] = CandidatePair(a, b, frozenset(channels))
+        stored_ids = {x for a, b in pairs for x in (a, b)} - new_ids
+        stored_articles = store.articles(stored_ids)
+        stored_signatures = store.signatures(stored_ids)
+        corpus = _Corpus(
+            articles={**stored_articles, **{a.id: a for a in cleaned}},
+            signatures={**stored_signatures, **{s.article_id: s for s in signatures}},
+            stats=stats,
+        )
+        ordered = sorted(pairs.values(), key=lambda p: (p.a, p.b))
+        return corpus, ordered, anchors, bands
+
+    def _relate_pairs(self, corpus: _Corpus, pairs: Sequence[CandidatePair]) -> list[Relation]:
+        self._embed(corpus, (x for p in pairs for x in (p.a, p.b)))
+        return self.executor.map("align", lambda p: self._relate(corpus, p.a, p.b), pairs)
 
     def compare(self, a: Article, b: Article) -> tuple[Relation, Article, Article]:
         """Relate two articles with the full alignment (uniform term weights: no corpus to weigh by)."""

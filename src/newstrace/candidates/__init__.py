@@ -28,7 +28,7 @@ from newstrace.fingerprint._minhash import token_hash
 from newstrace.records import CandidatePair, Signature
 from newstrace.settings import FingerprintSettings
 
-__all__ = ["anchor_pairs", "candidate_pairs", "lsh_pairs", "select_anchors", "sentence_pairs"]
+__all__ = ["anchor_pairs", "band_keys", "candidate_pairs", "lsh_pairs", "select_anchors", "sentence_pairs"]
 
 _BAND_MULTIPLIERS = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93] * 8, dtype=np.uint64
@@ -83,11 +83,14 @@ def lsh_pairs(signatures: Sequence[Signature], *, bands: int, max_bucket: int = 
     return _unique_pairs(found)
 
 
-def select_anchors(terms: frozenset[str], stats: TermStats, *, settings: FingerprintSettings) -> list[str]:
-    """The article's rarest shared terms: 2 ≤ df ≤ ``anchor_max_df``, rarest first, ties by stable hash."""
-    usable = [
-        (stats.df[t], token_hash(t), t) for t in terms if 2 <= stats.df.get(t, 0) <= settings.anchor_max_df
-    ]
+def select_anchors(
+    terms: frozenset[str], stats: TermStats, *, settings: FingerprintSettings, min_df: int = 2
+) -> list[str]:
+    """The article's rarest terms with ``min_df ≤ df ≤ anchor_max_df`` (by default: shared with at least
+    one other article), rarest first, ties broken by stable hash."""
+    df = stats.df
+    limit = settings.anchor_max_df
+    usable = [(n, token_hash(t), t) for t in terms if min_df <= (n := df.get(t, 0)) <= limit]
     usable.sort()
     return [t for _, _, t in usable[: settings.anchors_per_article]]
 

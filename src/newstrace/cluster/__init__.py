@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from newstrace.records import Article, Relation, RelationKind, Story, Thread
 from newstrace.settings import ClusterSettings
 
-__all__ = ["UnionFind", "stories", "threads"]
+__all__ = ["UnionFind", "stories", "story_origin", "threads"]
 
 
 class UnionFind:
@@ -43,7 +43,7 @@ class UnionFind:
         return sorted((tuple(v) for v in out.values()), key=lambda g: g[0])
 
 
-def _story_origin(
+def story_origin(
     members: Sequence[str], relations: Sequence[Relation], articles: dict[str, Article]
 ) -> str | None:
     derived = [r for r in relations if r.kind.derived]
@@ -72,7 +72,7 @@ def stories(articles: Sequence[Article], relations: Sequence[Relation]) -> list[
     for members in uf.groups():
         inside = set(members)
         rels = [r for r in relations if r.a in inside and r.b in inside]
-        out.append(Story(id=f"s-{members[0]}", articles=members, origin=_story_origin(members, rels, by_id)))
+        out.append(Story(id=f"s-{members[0]}", articles=members, origin=story_origin(members, rels, by_id)))
     return out
 
 

@@ -15,9 +15,14 @@ _DECIDE_AT = 1.5
 
 
 def _credits_outlet(copy: Article, original: Article) -> str | None:
+    """A credit in ``copy`` naming ``original``'s outlet — unless ``original`` carries the same credit
+    (identical texts both say "Source: X": that says nothing about direction)."""
     if not original.outlet:
         return None
+    own = {c.name.lower() for c in original.credits}
     for credit in copy.credits:
+        if credit.name.lower() in own:
+            continue
         if names_match(credit.name, original.outlet) and not (
             copy.outlet and names_match(credit.name, copy.outlet)
         ):

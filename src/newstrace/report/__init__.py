@@ -10,6 +10,13 @@ Both outputs highlight the words that differ between aligned sentences with one 
 from __future__ import annotations
 
 from newstrace.report._html import relation_html, render_html, write_html
-from newstrace.report._terminal import print_analysis, print_relation
+from newstrace.report._terminal import print_analysis, print_check, print_relation
 
-__all__ = ["print_analysis", "print_relation", "relation_html", "render_html", "write_html"]
+__all__ = [
+    "print_analysis",
+    "print_check",
+    "print_relation",
+    "relation_html",
+    "render_html",
+    "write_html",
+]

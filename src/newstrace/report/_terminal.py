@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from newstrace.analysis import Analysis
+from newstrace.engine import CheckResult
 from newstrace.records import Article, Change, Relation
 from newstrace.report._diff import Segment, word_diff
 from newstrace.report._layout import Cell, Role, checked_pair, roles, runs, side_by_side
@@ -285,3 +286,37 @@ def print_relation(relation: Relation, a: Article, b: Article, *, console: Conso
         console.print(_changes_table(relation.changes, role_a))
     else:
         console.print(Text("No changes detected.", style=_UNALIGNED_STYLE))
+
+
+def print_check(result: CheckResult, indexed: dict[str, Article], *, console: Console) -> None:
+    """``newstrace check``: the checked text's sources among indexed articles, each with its evidence."""
+    article = result.article
+    if not result.relations:
+        console.print(Text(f"No source found for {article.id} among the indexed articles."))
+        return
+    table = Table(title=f"Where {article.id} came from", box=box.SIMPLE_HEAD)
+    table.add_column("indexed article")
+    table.add_column("outlet")
+    table.add_column("published")
+    table.add_column("relation")
+    table.add_column("original")
+    table.add_column("coverage")
+    for relation in result.relations:
+        other_id = relation.b if relation.a == article.id else relation.a
+        other = indexed.get(other_id)
+        table.add_row(
+            Text(other_id),
+            Text(other.outlet or "—") if other else Text("—"),
+            Text(str(other.published or "—")) if other else Text("—"),
+            _kind_text(relation),
+            _origin_text(relation),
+            _coverage(relation),
+        )
+    console.print(table)
+    for relation in result.relations:
+        other_id = relation.b if relation.a == article.id else relation.a
+        other = indexed.get(other_id)
+        if other is None or not relation.kind.derived:
+            continue
+        a, b = (article, other) if relation.a == article.id else (other, article)
+        print_relation(relation, a, b, console=console)

@@ -54,6 +54,7 @@ class Store(Protocol):
         relations: Sequence[Relation],
         *,
         content_hashes: Sequence[str],
+        band_keys: Sequence[Sequence[int]] = (),
     ) -> None:
         """Store new articles (with fingerprints, anchor terms) and their relations in one transaction."""
         ...
