@@ -91,6 +91,7 @@ def score_suite(
     failures: dict[str, list[dict[str, Any]]] = defaultdict(list)
     true_positive = false_positive = 0
     origin = Counter[str]()
+    by_scenario: dict[str, Counter[str]] = defaultdict(Counter)
     labelled: set[tuple[str, str]] = set()
     for label in labels:
         pair = (label["a"], label["b"])
@@ -112,13 +113,16 @@ def score_suite(
             expected = label["origin"]
             original = label["a"] if roles[label["a"]]["role"] == "original" else label["b"]
             if got_origin == expected:
-                origin["correct"] += 1
+                verdict = "correct"
             elif got_origin is None:
-                origin["unknown"] += 1
+                verdict = "unknown"
             elif expected is None and got_origin == original:
-                origin["guessed"] += 1  # right, but the metadata did not support deciding
+                verdict = "guessed"  # right, but the metadata did not support deciding
             else:
-                origin["wrong"] += 1
+                verdict = "wrong"
+            origin[verdict] += 1
+            by_scenario[f"{category}/{label.get('scenario')}"][verdict] += 1
+            if verdict == "wrong":
                 failures["origin"].append(
                     {"a": label["a"], "b": label["b"], "expected": expected, "got": got_origin}
                 )
@@ -151,6 +155,7 @@ def score_suite(
     score.metrics["origin.accuracy"] = origin["correct"] / max(1, n_origin)
     score.metrics["origin.wrong_rate"] = origin["wrong"] / max(1, n_origin)
     score.counts["origin"] = dict(origin)
+    score.counts["origin_by_category_scenario"] = {k: dict(v) for k, v in sorted(by_scenario.items())}
     score.counts["derived_reported_tp"] = true_positive
     score.counts["derived_reported_fp"] = false_positive
     score.counts["unlabelled_fp"] = len(unlabelled_fp)

@@ -38,6 +38,7 @@ import csv
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import json
 import random
 import re
@@ -230,7 +231,7 @@ def _load_bases(path: str) -> tuple[Base, ...]:
     for row, sentences in zip(rows, split, strict=True):
         kept = [
             s
-            for s in sentences
+            for s in dict.fromkeys(sentences)  # a sentence repeated inside one article is kept once
             if seen[s] == 1 and not _BOILERPLATE_RE.search(s) and len(s.split()) >= 5 and len(s) <= 600
         ]
         text = " ".join(kept)
@@ -787,6 +788,48 @@ def paraphrase(base: Base, rng: random.Random, credit: str) -> tuple[list[list[s
 # original's entities and numbers. Any two independent articles share at most one template.
 _TEMPLATES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (
+        ("topic",),
+        (
+            "Interest in {topic} has grown sharply over the past year.",
+            "The debate over {topic} has intensified in recent months.",
+        ),
+    ),
+    (
+        ("topic", "org"),
+        (
+            "For {org}, {topic} is now a central part of the strategy.",
+            "{org} sees {topic} as central to its plans for the coming years.",
+        ),
+    ),
+    (
+        ("topic2", "loc"),
+        (
+            "Questions about {topic2} are likely to dominate discussion in {loc}.",
+            "In {loc}, attention is turning to {topic2} and what it means locally.",
+        ),
+    ),
+    (
+        ("topic", "topic2"),
+        (
+            "Analysts link progress on {topic} closely to {topic2}.",
+            "Both {topic} and {topic2} featured prominently in the briefing.",
+        ),
+    ),
+    (
+        ("topic3",),
+        (
+            "Some observers expect {topic3} to become a bigger issue before long.",
+            "The subject of {topic3} was raised by several participants.",
+        ),
+    ),
+    (
+        ("topic2", "org"),
+        (
+            "Executives at {org} have spoken often about {topic2} this year.",
+            "{org} has made {topic2} a recurring theme in its public remarks.",
+        ),
+    ),
+    (
         ("org", "loc"),
         (
             "{org} moved forward this week with {thing} centred on {loc}, documents show.",
@@ -1034,6 +1077,33 @@ def _speaker(base: Base, quote: Quote) -> str:
     return f"a spokesperson for {base.orgs[0]}" if base.orgs else "an official involved in the talks"
 
 
+_TOPIC_WORD_RE = re.compile(r"[a-z][a-z-]{3,}")
+
+
+def _topics(base: Base) -> list[str]:
+    """Up to three salient topic phrases of a base article: repeated pairs of adjacent lower-case content
+    words ("offshore wind", "solar plant"), else repeated single content words."""
+    pairs: dict[str, int] = {}
+    singles: dict[str, int] = {}
+    for sentence in base.sentences:
+        tokens = sentence.replace(",", " ,").split()
+        for x, y in itertools.pairwise(tokens):
+            if all(_TOPIC_WORD_RE.fullmatch(t) and t not in STOPWORDS for t in (x, y)):
+                pairs[f"{x} {y}"] = pairs.get(f"{x} {y}", 0) + 1
+        for token in tokens:
+            if _TOPIC_WORD_RE.fullmatch(token) and token not in STOPWORDS and len(token) >= 6:
+                singles[token] = singles.get(token, 0) + 1
+    ranked = [p for p, n in sorted(pairs.items(), key=lambda kv: -kv[1]) if n >= 2]
+    ranked += [w for w, n in sorted(singles.items(), key=lambda kv: -kv[1]) if n >= 3]
+    out: list[str] = []
+    for phrase in ranked:
+        if not any(set(phrase.split()) & set(o.split()) for o in out):
+            out.append(phrase)
+        if len(out) == 3:
+            break
+    return out
+
+
 def _slots(base: Base, rng: random.Random) -> dict[str, str]:
     orgs = base.orgs or ["the company"]
     locs = base.locs or ["the region"]
@@ -1052,6 +1122,8 @@ def _slots(base: Base, rng: random.Random) -> dict[str, str]:
         values["num"] = numbers[0]
     if len(numbers) > 1:
         values["num2"] = numbers[1]
+    for name, topic in zip(("topic", "topic2", "topic3"), _topics(base), strict=False):
+        values[name] = topic
     return values
 
 
@@ -1481,12 +1553,15 @@ class Builder:
             values = _slots(base, self.rng)
             fillable = [i for i, (need, _) in enumerate(_TEMPLATES) if all(k in values for k in need)]
             self.rng.shuffle(fillable)
+            # Topic templates first: independent coverage of one event shares its key terms.
+            fillable.sort(key=lambda i: not any(k.startswith("topic") for k in _TEMPLATES[i][0]))
             chosen: list[int] = []
             for i in fillable:
                 if all(len(used & {*chosen, i}) <= 1 for used in used_sets):
                     chosen.append(i)
-                if len(chosen) == 6:
+                if len(chosen) == 7:
                     break
+            self.rng.shuffle(chosen)
             used_sets.append(set(chosen))
             sentences = [_fill(self.rng.choice(_TEMPLATES[i][1]), values) for i in chosen]
             quote = self.rng.choice([q for q in base.quotes if q.whole] or base.quotes)
@@ -1504,9 +1579,8 @@ class Builder:
             ]
             paragraphs = [p for p in paragraphs if p]
             thing = values["thing"].split(" ", 1)[1]
-            title = (
-                f"{values['org']} {self.rng.choice(('advances', 'outlines', 'pushes ahead with'))} {thing}"
-            )
+            verb = self.rng.choice(("advances", "outlines", "pushes ahead with"))
+            title = f"{values['org']} {verb} {values.get('topic', '')} {thing}".replace("  ", " ")
             doc = self.new_doc(None, "independent", paragraphs, _cap(title))
             doc.text_groups = {donor.group}
             doc.published = (

@@ -42,11 +42,7 @@ _SAME_STORY_MAX_DAYS = 7
 
 def document_similarity(terms_a: frozenset[str], terms_b: frozenset[str], stats: TermStats) -> float:
     """IDF-weighted cosine of two articles' content-term sets, in [0, 1]."""
-    if not terms_a or not terms_b:
-        return 0.0
-    idf = stats.idf
-    shared = sum(idf(t) ** 2 for t in terms_a & terms_b)
-    return shared / (stats.norm(terms_a) * stats.norm(terms_b))
+    return stats.cosine(terms_a, terms_b)
 
 
 def _same_period(a: dt.date | None, b: dt.date | None) -> bool | None:
@@ -367,7 +363,13 @@ class Engine:
             signatures={**stored_signatures, **{s.article_id: s for s in signatures}},
             stats=stats,
         )
-        ordered = sorted(pairs.values(), key=lambda p: (p.a, p.b))
+        threshold = fp.candidate_min_similarity
+        ordered = [
+            p
+            for p in sorted(pairs.values(), key=lambda p: (p.a, p.b))
+            if "minhash" in p.channels
+            or stats.cosine(corpus.signatures[p.a].terms, corpus.signatures[p.b].terms) >= threshold
+        ]
         return corpus, ordered, anchors, bands
 
     def _relate_pairs(self, corpus: _Corpus, pairs: Sequence[CandidatePair]) -> list[Relation]:

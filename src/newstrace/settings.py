@@ -52,6 +52,7 @@ class FingerprintSettings:
     anchors_per_article: int = 24
     anchor_max_df: int = 40
     anchor_min_shared: int = 4
+    candidate_min_similarity: float = 0.15
 
 
 @dataclass(frozen=True, slots=True)

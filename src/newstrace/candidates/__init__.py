@@ -190,6 +190,14 @@ def candidate_pairs(
                 found.setdefault(pair, set()).add("anchors")
     out = []
     for (i, j), names in found.items():
+        # Pairs proposed only by shared rare terms or a few shared sentence keys must also look alike as
+        # documents: chance overlaps of common phrases are dropped before costly alignment.
+        if (
+            "minhash" not in names
+            and stats.docs
+            and (stats.cosine(signatures[i].terms, signatures[j].terms) < settings.candidate_min_similarity)
+        ):
+            continue
         a, b = signatures[i].article_id, signatures[j].article_id
         if a == b:
             continue

@@ -93,9 +93,18 @@ _CAPTION_RE = re.compile(
 )
 
 
+_DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
+
+
+# A cheap gate before the caption pattern: its cue words.
+_CAPTION_HINT = re.compile(
+    r"photo|image|picture|credit|illustration|getty|afp|reuters|ap |epa|shutterstock", re.IGNORECASE
+)
+
+
 def line_key(line: str) -> str:
     """The key under which a line is compared with other lines: lowercased, spaces and digits folded."""
-    return re.sub(r"\s+", " ", re.sub(r"\d", "0", line.strip().lower()))
+    return " ".join(line.lower().translate(_DIGITS_TO_ZERO).split())
 
 
 def chrome_reason(line: str, *, short_line_words: int) -> str | None:
@@ -108,7 +117,7 @@ def chrome_reason(line: str, *, short_line_words: int) -> str | None:
         for reason, pattern in _LINE_RULES:
             if pattern.match(stripped):
                 return reason
-    if words <= 60 and _CAPTION_RE.search(stripped):
+    if words <= 60 and _CAPTION_HINT.search(stripped) and _CAPTION_RE.search(stripped):
         return "caption"
     return None
 

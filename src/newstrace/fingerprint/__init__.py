@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from newstrace._text import STOPWORDS, stem, words
-from newstrace.fingerprint._minhash import minhash, shingle_hashes
+from newstrace.fingerprint._minhash import minhash, rolling_hashes, shingle_hashes, token_hash
 from newstrace.records import Article, Signature
 from newstrace.settings import FingerprintSettings
 
@@ -56,6 +56,14 @@ class TermStats:
             value = self._idf[term] = math.log((1 + self.docs) / (1 + self.df.get(term, 0))) + 1.0
         return value
 
+    def cosine(self, terms_a: frozenset[str], terms_b: frozenset[str]) -> float:
+        """IDF-weighted cosine of two content-term sets, in [0, 1] (document similarity)."""
+        if not terms_a or not terms_b:
+            return 0.0
+        idf = self.idf
+        shared = sum(idf(t) ** 2 for t in terms_a & terms_b)
+        return shared / (self.norm(terms_a) * self.norm(terms_b))
+
     def norm(self, terms: frozenset[str]) -> float:
         """Euclidean norm of a term set's IDF vector (cached per set)."""
         value = self._norms.get(terms)
@@ -72,33 +80,40 @@ class Fingerprinter:
         self.algorithm = algorithm
 
     def signature(self, article: Article) -> Signature:
-        tokens = words(article.text)
-        hashes = np.unique(shingle_hashes(tokens, size=self.settings.shingle_words))
-        sentence_keys = self.sentence_keys(article)
-        terms = frozenset(stem(t) for t in set(tokens) if t not in STOPWORDS and len(t) > 2)
+        # One tokenisation per sentence serves both the document shingles and the sentence keys.
+        per_sentence = [words(s.text) for s in article.sentences]
+        tokens = [t for sentence in per_sentence for t in sentence]
+        token_hashes = np.fromiter(map(token_hash, tokens), dtype=np.uint64, count=len(tokens))
+        shingles = np.unique(rolling_hashes(token_hashes, size=self.settings.shingle_words))
+        distinct = set(tokens) - STOPWORDS
+        terms = frozenset(map(stem, (t for t in distinct if len(t) > 2)))
         return Signature(
             article_id=article.id,
             algorithm=self.algorithm,
-            minhash=minhash(hashes, num_perm=self.settings.num_perm),
+            minhash=minhash(shingles, num_perm=self.settings.num_perm),
             terms=terms,
             published=article.published,
-            sentence_keys=sentence_keys,
+            sentence_keys=_sentence_keys(token_hashes, [len(s) for s in per_sentence]),
         )
 
-    def sentence_keys(self, article: Article) -> npt.NDArray[np.uint64]:
-        """Two min-hashes of each sentence's word 3-grams (sentences of at least 6 words), sorted, unique.
 
-        Two sentences share a key with probability equal to the Jaccard similarity of their 3-gram sets,
-        so a lightly edited sentence still matches, while any sentence of another article almost never
-        does: articles sharing two keys share text (partial reuse, truncation, copies).
-        """
-        keys: list[int] = []
-        for sentence in article.sentences:
-            tokens = words(sentence.text)
-            if len(tokens) < 6:
-                continue
-            grams = shingle_hashes(tokens, size=3)
-            with np.errstate(over="ignore"):
-                keys.append(int((grams * _SENTENCE_SEEDS[0]).min()))
-                keys.append(int((grams * _SENTENCE_SEEDS[1]).min()))
-        return np.unique(np.array(keys, dtype=np.uint64))
+def _sentence_keys(token_hashes: npt.NDArray[np.uint64], lengths: list[int]) -> npt.NDArray[np.uint64]:
+    """Two min-hashes of each sentence's word 3-grams (sentences of at least 6 words), sorted, unique.
+
+    Two sentences share a key with probability equal to the Jaccard similarity of their 3-gram sets, so
+    a lightly edited sentence still matches, while a sentence of another article almost never does:
+    articles sharing two keys share text (partial reuse, truncation, copies).
+    """
+    if token_hashes.size < 3:
+        return np.zeros(0, dtype=np.uint64)
+    sizes = np.array(lengths, dtype=np.int64)
+    sentence_of = np.repeat(np.arange(sizes.size), sizes)
+    grams = rolling_hashes(token_hashes, size=3)
+    valid = (sentence_of[:-2] == sentence_of[2:]) & (sizes[sentence_of[:-2]] >= 6)
+    if not valid.any():
+        return np.zeros(0, dtype=np.uint64)
+    grams, owner = grams[valid], sentence_of[:-2][valid]
+    starts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
+    first = np.minimum.reduceat(grams * _SENTENCE_SEEDS[0], starts)
+    second = np.minimum.reduceat(grams * _SENTENCE_SEEDS[1], starts)
+    return np.unique(np.concatenate([first, second]))

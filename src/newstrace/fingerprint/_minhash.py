@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from newstrace._text import stable_hash64
 
-__all__ = ["minhash", "shingle_hashes", "token_hash"]
+__all__ = ["minhash", "rolling_hashes", "shingle_hashes", "token_hash"]
 
 _SEED = 0x6E657773  # "news"
 _MAX_SHINGLE = 16
@@ -38,15 +38,22 @@ def token_hash(token: str) -> int:
 
 def shingle_hashes(tokens: list[str], *, size: int) -> npt.NDArray[np.uint64]:
     """64-bit hashes of the word ``size``-grams of ``tokens`` (one gram when there are fewer tokens)."""
-    if not tokens:
-        return np.zeros(0, dtype=np.uint64)
     hashes = np.fromiter(map(token_hash, tokens), dtype=np.uint64, count=len(tokens))
-    k = min(size, len(tokens))
-    count = len(tokens) - k + 1
-    out = np.zeros(count, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for j in range(k):
-            out += hashes[j : j + count] * _SHINGLE_MULTIPLIERS[j]
+    return rolling_hashes(hashes, size=size)
+
+
+def rolling_hashes(hashes: npt.NDArray[np.uint64], *, size: int) -> npt.NDArray[np.uint64]:
+    """Hashes of every run of ``size`` consecutive token hashes (one run when there are fewer).
+
+    Array arithmetic on uint64 wraps modulo 2**64 silently, which is the intended hash arithmetic.
+    """
+    if hashes.size == 0:
+        return np.zeros(0, dtype=np.uint64)
+    k = min(size, hashes.size)
+    count = hashes.size - k + 1
+    out = hashes[:count] * _SHINGLE_MULTIPLIERS[0]
+    for j in range(1, k):
+        out += hashes[j : j + count] * _SHINGLE_MULTIPLIERS[j]
     return out
 
 
@@ -56,7 +63,6 @@ def minhash(hashes: npt.NDArray[np.uint64], *, num_perm: int) -> npt.NDArray[np.
         return np.full(num_perm, _EMPTY, dtype=np.uint32)
     a = _PERM_A_ALL[:num_perm]
     b = _PERM_B_ALL[:num_perm]
-    with np.errstate(over="ignore"):
-        permuted = (hashes[:, None] * a[None, :] + b[None, :]) >> np.uint64(32)
+    permuted = (hashes[:, None] * a[None, :] + b[None, :]) >> np.uint64(32)
     signature: npt.NDArray[np.uint32] = permuted.min(axis=0).astype(np.uint32)
     return signature

@@ -116,13 +116,6 @@ def api_router(backend: Backend) -> APIRouter:
     settings = backend.settings
     router = APIRouter(prefix="/api/v1", dependencies=[Depends(_bearer)])
 
-    def page_limit(
-        limit: Annotated[
-            int, Query(ge=1, description=f"page size (at most {settings.max_page_size}; larger is capped)")
-        ] = settings.default_page_size,
-    ) -> int:
-        return min(limit, settings.max_page_size)
-
     @router.post("/articles", tags=["articles"], summary="Add a batch of articles to the index")
     def add_articles(
         articles: Annotated[list[ArticleIn], Body(description="the articles to add", max_length=100_000)],
@@ -213,13 +206,16 @@ def api_router(backend: Backend) -> APIRouter:
 
     @router.get("/stories", tags=["stories"], summary="Stories, newest first")
     def list_stories(
-        limit: Annotated[int, Depends(page_limit)],
         since: Annotated[dt.date | None, Query(description="published on or after (ISO date)")] = None,
         until: Annotated[dt.date | None, Query(description="published on or before (ISO date)")] = None,
         outlet: Annotated[str | None, Query(max_length=200, description="outlet name contains this")] = None,
+        limit: Annotated[
+            int | None, Query(ge=1, description="page size; larger than the server's maximum is capped")
+        ] = None,
         offset: Annotated[int, Query(ge=0, le=_MAX_OFFSET)] = 0,
     ) -> dict[str, Any]:
         """Paginated: ``{items, total, limit, offset}``; ``limit`` is capped at the server's page size."""
+        limit = min(limit or settings.default_page_size, settings.max_page_size)
         if since is not None and until is not None and since > until:
             raise _unprocessable(f"since ({since}) is after until ({until}); swap them or drop one")
         query = StoryQuery(since=since, until=until, outlet=outlet or None, limit=limit, offset=offset)
@@ -248,12 +244,12 @@ def api_router(backend: Backend) -> APIRouter:
     def compare(request: CompareIn) -> dict[str, Any]:
         """Send ``{"a": text, "b": text}`` or ``{"a_id": id, "b_id": id}``. Returns the relation (kind,
         origin, aligned sentences with offsets and text, changes) and both cleaned articles."""
-        texts = request.a is not None or request.b is not None
-        ids = request.a_id is not None or request.b_id is not None
-        if texts == ids or (texts and (request.a is None or request.b is None)):
-            raise _unprocessable('send either {"a": text, "b": text} or {"a_id": id, "b_id": id}')
-        if ids and (request.a_id is None or request.b_id is None):
-            raise _unprocessable('send either {"a": text, "b": text} or {"a_id": id, "b_id": id}')
+        texts = (request.a, request.b)
+        ids = (request.a_id, request.b_id)
+        if not (all(x is not None for x in texts) ^ all(x is not None for x in ids)) or (
+            any(x is not None for x in texts) and any(x is not None for x in ids)
+        ):
+            raise _unprocessable('send either {"a": text, "b": text} or {"a_id": id, "b_id": id}, not both')
         try:
             if request.a is not None and request.b is not None:
                 a = make_article(article_id="a", text=request.a, source="a", guess_html=True)

@@ -20,7 +20,15 @@ from newstrace.records import Article, Relation, Story
 from newstrace.server._settings import ServerSettings
 from newstrace.store import Page, Store, StoryQuery
 
-__all__ = ["Backend", "NotFoundError", "StoryView", "article_json", "relation_item", "summary_json"]
+__all__ = [
+    "Backend",
+    "NotFoundError",
+    "PairView",
+    "StoryView",
+    "article_json",
+    "relation_item",
+    "summary_json",
+]
 
 
 class NotFoundError(LookupError):
@@ -29,6 +37,16 @@ class NotFoundError(LookupError):
     def __init__(self, message: str) -> None:
         self.message = message
         super().__init__(message)
+
+
+@dataclass(frozen=True, slots=True)
+class PairView:
+    """Two articles and their relation: the stored one (``stored``) or a fresh comparison."""
+
+    relation: Relation
+    a: Article
+    b: Article
+    stored: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,15 +124,14 @@ class Backend:
         self.article(article_id)
         return [r for r in self.relations_of(article_id) if r.origin == article_id]
 
-    def pair(self, a_id: str, b_id: str) -> tuple[Relation, Article, Article]:
+    def pair(self, a_id: str, b_id: str) -> PairView:
         """The stored relation of two articles with their stored text, or a fresh comparison."""
-        if a_id == b_id:
-            raise ValueError("the two article ids are the same; pick two different articles")
         found = self.articles_or_404([a_id, b_id])
         for relation in self.relations_of(a_id):
             if {relation.a, relation.b} == {a_id, b_id}:
-                return relation, found[a_id], found[b_id]
-        return self.compare(_as_input(found[a_id]), _as_input(found[b_id]))
+                return PairView(relation, found[a_id], found[b_id], stored=True)
+        relation, a, b = self.compare(_as_input(found[a_id]), _as_input(found[b_id]))
+        return PairView(relation, a, b, stored=False)
 
     # -- stories --------------------------------------------------------------------------------
     def stories(self, query: StoryQuery) -> tuple[Page, dict[str, Article]]:
