@@ -65,7 +65,7 @@ def article_features(article: Article, stats: TermStats) -> ArticleFeatures:
         distinct = set(toks)
         token_ids.extend(map(token_hash, distinct))
         token_rows.extend([row] * len(distinct))
-        terms = {stem(t) for t in distinct if t not in STOPWORDS and len(t) > 1}
+        terms = {stem(t) for t in distinct - STOPWORDS if len(t) > 1}
         term_ids.extend(map(token_hash, terms))
         term_weights.extend(map(idf, terms))
         term_rows.extend([row] * len(terms))
@@ -102,18 +102,16 @@ def _dice(
     n, m = shape
     total_a = np.bincount(rows_a, weights=weights_a, minlength=n).astype(np.float64)
     total_b = np.bincount(rows_b, weights=weights_b, minlength=m).astype(np.float64)
-    list_a, list_b = ids_a.tolist(), ids_b.tolist()
-    shared = set(list_a).intersection(list_b)
+    shared = np.intersect1d(ids_a, ids_b)
     inter = np.zeros(shape)
-    if shared:
-        column = {term: k for k, term in enumerate(shared)}
-        cols_a = np.fromiter((column.get(t, -1) for t in list_a), dtype=np.int64, count=len(list_a))
-        cols_b = np.fromiter((column.get(t, -1) for t in list_b), dtype=np.int64, count=len(list_b))
-        keep_a, keep_b = cols_a >= 0, cols_b >= 0
-        a = np.zeros((n, len(shared)))
-        b = np.zeros((m, len(shared)))
-        a[rows_a[keep_a], cols_a[keep_a]] = 1.0 if weights_a is None else weights_a[keep_a]
-        b[rows_b[keep_b], cols_b[keep_b]] = 1.0
+    if shared.size:
+        a = np.zeros((n, shared.size))
+        b = np.zeros((m, shared.size))
+        for rows, ids, matrix, weights in ((rows_a, ids_a, a, weights_a), (rows_b, ids_b, b, None)):
+            at = np.searchsorted(shared, ids)
+            at[at == shared.size] = 0
+            hit = shared[at] == ids
+            matrix[rows[hit], at[hit]] = 1.0 if weights is None else weights[hit]
         inter = a @ b.T
     denom = total_a[:, None] + total_b[None, :]
     out: npt.NDArray[np.float64] = np.divide(2 * inter, denom, out=np.zeros_like(inter), where=denom > 0)

@@ -320,7 +320,7 @@ def pages_router(backend: Backend) -> APIRouter:
             )
         raw = await request.body()
         try:
-            fields = parse_qs(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
+            fields = parse_qs(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=20, errors="strict")
         except (UnicodeDecodeError, ValueError):
             raise HTTPException(status_code=400, detail="the form is not valid UTF-8 form data") from None
         values = {name: fields.get(name, [""])[0] for name in _FORM_FIELDS}

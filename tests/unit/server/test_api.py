@@ -222,8 +222,9 @@ def test_compare_two_indexed_articles(client: TestClient) -> None:
     response = client.post("/api/v1/compare", json={"a_id": "004", "b_id": "003"})
     assert response.status_code == 200, response.text
     relation = response.json()["relation"]
-    assert (relation["a"], relation["b"]) == ("003", "004")
+    assert {relation["a"], relation["b"]} == {"003", "004"}
     assert relation["kind"] in ("rewrite", "partial", "duplicate")
+    assert relation["origin"] == "003"
 
 
 @pytest.mark.parametrize(
