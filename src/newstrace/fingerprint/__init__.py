@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from newstrace._text import STOPWORDS, stem, words
+from newstrace.clean._sentences import split_sentences
 from newstrace.fingerprint._minhash import minhash, rolling_hashes, shingle_hashes, token_hash
 from newstrace.records import Article, Signature
 from newstrace.settings import FingerprintSettings
@@ -73,7 +74,8 @@ class TermStats:
 
 
 class Fingerprinter:
-    """Requires ``Article.text``; provides a :class:`Signature` per article."""
+    """Requires ``Article.sentences`` (made from ``Article.text`` when absent); provides a
+    :class:`Signature` per article."""
 
     def __init__(self, settings: FingerprintSettings, *, algorithm: str) -> None:
         self.settings = settings
@@ -81,7 +83,8 @@ class Fingerprinter:
 
     def signature(self, article: Article) -> Signature:
         # One tokenisation per sentence serves both the document shingles and the sentence keys.
-        per_sentence = [words(s.text) for s in article.sentences]
+        sentences = article.sentences or split_sentences(article.text)
+        per_sentence = [words(s.text) for s in sentences]
         tokens = [t for sentence in per_sentence for t in sentence]
         token_hashes = np.fromiter(map(token_hash, tokens), dtype=np.uint64, count=len(tokens))
         shingles = np.unique(rolling_hashes(token_hashes, size=self.settings.shingle_words))

@@ -101,6 +101,7 @@ def page(title: str, body: str, *, status: int = 200) -> HTMLResponse:
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="referrer" content="no-referrer">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<link rel="icon" href="data:,">\n'
         f"<title>{e(title)} · newstrace</title>\n"
         f"<style>{_css()}</style>\n"
         "</head>\n<body>\n"
