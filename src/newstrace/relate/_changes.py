@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from newstrace._text import normalize, quote_spans
+from newstrace._text import STOPWORDS, normalize, quote_spans
 from newstrace.records import Alignment, Article, Change, ChangeType, Sentence
 
 __all__ = ["ChangeDetector"]
@@ -112,6 +112,7 @@ _SPEAKER_AFTER = re.compile(
     r"^[\s,.;:]*(?:" + _NAME + r"\s+" + _SPEECH + r"|" + _SPEECH + r"\s+" + _NAME + r")"
 )
 _SPEAKER_BEFORE = re.compile(_NAME + r"\s+" + _SPEECH + r"(?:\s+that)?[\s,:]*$")
+_SPEAKER_NEAR = re.compile(r"\b(?:" + _SPEECH + r"|according to|citing|told)\b")
 _PRONOUNS = frozenset({"He", "She", "They", "It", "We", "I", "The", "This", "That"})
 
 
@@ -265,17 +266,7 @@ _HEDGES = frozenset(
     ]
 )
 _CERTAIN = frozenset(
-    [
-        "confirmed",
-        "confirms",
-        "proven",
-        "proved",
-        "definitely",
-        "certainly",
-        "clearly",
-        "verified",
-        "established",
-    ]
+    """confirmed confirms proven proved definitely certainly clearly verified established certain sure definite undoubtedly""".split()
 )
 
 
@@ -350,8 +341,8 @@ def _regex_entities(text: str) -> list[tuple[str, str, int, int]]:
         first = name.split()[0]
         if first in _NOT_ENTITIES and len(name.split()) == 1:
             continue
-        if match.start() == 0 and len(name.split()) == 1:
-            continue  # a sentence-initial capital says nothing
+        if match.start() == 0 and len(name.split()) == 1 and name.lower() in STOPWORDS:
+            continue  # a capitalised function word at the start of a sentence
         out.append((re.sub(r"(?:'s|’s)$", "", name), "ENT", match.start(), match.start() + len(name)))
     return out
 
@@ -495,10 +486,14 @@ class ChangeDetector:
                 continue
             lost.remove(e)
             new.remove(n)
+            # A replaced name next to "said"/"according to" moves words to another speaker or source.
+            credited = _SPEAKER_NEAR.search(c.text[max(0, n[2] - 25) : n[3] + 25]) is not None
             out.append(
                 Change(
-                    ChangeType.ENTITY, e[0], n[0], (o.start + e[2], o.start + e[3]), (c.start + n[2], c.start + n[3]),
-                    0.8, f"replaced: {e[0]} → {n[0]}",
+                    ChangeType.ATTRIBUTION if credited else ChangeType.ENTITY,
+                    e[0], n[0], (o.start + e[2], o.start + e[3]), (c.start + n[2], c.start + n[3]),
+                    0.9 if credited else 0.8,
+                    f"credited to {n[0]} instead of {e[0]}" if credited else f"replaced: {e[0]} → {n[0]}",
                 )
             )  # fmt: skip
         for e in lost:

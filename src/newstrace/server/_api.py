@@ -117,7 +117,7 @@ def api_router(backend: Backend) -> APIRouter:
     router = APIRouter(prefix="/api/v1", dependencies=[Depends(_bearer)])
 
     @router.post("/articles", tags=["articles"], summary="Add a batch of articles to the index")
-    def add_articles(
+    async def add_articles(
         articles: Annotated[list[ArticleIn], Body(description="the articles to add", max_length=100_000)],
     ) -> dict[str, Any]:
         """Index articles: each is compared with the batch and with indexed articles. An article already
@@ -130,7 +130,7 @@ def api_router(backend: Backend) -> APIRouter:
             if article.id in seen:
                 raise _unprocessable(f"id {article.id!r} appears twice in the batch; send each article once")
             seen.add(article.id)
-        report = backend.index(parsed)
+        report = await backend.run_engine(lambda: backend.index(parsed))
         return {
             "added": list(report.added),
             "unchanged": list(report.unchanged),
@@ -169,7 +169,7 @@ def api_router(backend: Backend) -> APIRouter:
         return _relation_items(article_id, copies=True)
 
     @router.post("/check", tags=["check"], summary="Where does a text come from?")
-    def check(request: CheckIn) -> dict[str, Any]:
+    async def check(request: CheckIn) -> dict[str, Any]:
         """Relate a text to the index without storing it. ``sources`` are the likely sources, strongest
         first; ``relations`` hold each relation's kind, origin, aligned evidence (offsets into the checked
         ``article.text`` as ``this`` and into the indexed article as ``other``) and changes."""
@@ -186,23 +186,7 @@ def api_router(backend: Backend) -> APIRouter:
             )
         except InputProblemError as exc:
             raise _unprocessable(str(exc)) from None
-        result = backend.check(article)
-        checked = result.article
-        others = backend.store.articles(r.b if r.a == checked.id else r.a for r in result.relations)
-        relations = [
-            relation_item(r, checked, others.get(r.b if r.a == checked.id else r.a)) for r in result.relations
-        ]
-        by_other = {item["other"]["id"]: item for item in relations}
-        sources = [
-            {
-                **(summary_json(others[s]) if s in others else {"id": s}),
-                "kind": by_other[s]["kind"] if s in by_other else None,
-                "confidence": by_other[s]["confidence"] if s in by_other else None,
-                "origin": by_other[s]["origin"] if s in by_other else None,
-            }
-            for s in result.sources
-        ]
-        return {"article": article_json(checked), "sources": sources, "relations": relations}
+        return await backend.run_engine(lambda: _check_json(backend, article))
 
     @router.get("/stories", tags=["stories"], summary="Stories, newest first")
     def list_stories(
@@ -241,7 +225,7 @@ def api_router(backend: Backend) -> APIRouter:
         return out
 
     @router.post("/compare", tags=["compare"], summary="Relate two texts or two indexed articles")
-    def compare(request: CompareIn) -> dict[str, Any]:
+    async def compare(request: CompareIn) -> dict[str, Any]:
         """Send ``{"a": text, "b": text}`` or ``{"a_id": id, "b_id": id}``. Returns the relation (kind,
         origin, aligned sentences with offsets and text, changes) and both cleaned articles."""
         texts = (request.a, request.b)
@@ -250,20 +234,41 @@ def api_router(backend: Backend) -> APIRouter:
             any(x is not None for x in texts) and any(x is not None for x in ids)
         ):
             raise _unprocessable('send either {"a": text, "b": text} or {"a_id": id, "b_id": id}, not both')
-        try:
-            if request.a is not None and request.b is not None:
+        if request.a is not None and request.b is not None:
+            try:
                 a = make_article(article_id="a", text=request.a, source="a", guess_html=True)
                 b = make_article(article_id="b", text=request.b, source="b", guess_html=True)
-                relation, a_clean, b_clean = backend.compare(a, b)
-            else:
-                assert request.a_id is not None and request.b_id is not None
-                if request.a_id == request.b_id:
-                    raise _unprocessable("a_id and b_id are the same; give two different articles")
-                relation, a_clean, b_clean = backend.compare_stored(request.a_id, request.b_id)
-        except InputProblemError as exc:
-            raise _unprocessable(str(exc)) from None
+            except InputProblemError as exc:
+                raise _unprocessable(str(exc)) from None
+            return await backend.run_engine(lambda: pair_json(*backend.compare(a, b)))
+        a_id, b_id = request.a_id, request.b_id
+        assert a_id is not None and b_id is not None
+        if a_id == b_id:
+            raise _unprocessable("a_id and b_id are the same; give two different articles")
+        try:
+            return await backend.run_engine(lambda: pair_json(*backend.compare_stored(a_id, b_id)))
         except NotFoundError as exc:
             raise _not_found(exc) from None
-        return pair_json(relation, a_clean, b_clean)
 
     return router
+
+
+def _check_json(backend: Backend, article: Article) -> dict[str, Any]:
+    """Check ``article`` and serialize the answer (runs in a worker thread: it reads the store)."""
+    result = backend.check(article)
+    checked = result.article
+    others = backend.store.articles(r.b if r.a == checked.id else r.a for r in result.relations)
+    relations = [
+        relation_item(r, checked, others.get(r.b if r.a == checked.id else r.a)) for r in result.relations
+    ]
+    by_other = {item["other"]["id"]: item for item in relations}
+    sources = [
+        {
+            **(summary_json(others[s]) if s in others else {"id": s}),
+            "kind": by_other[s]["kind"] if s in by_other else None,
+            "confidence": by_other[s]["confidence"] if s in by_other else None,
+            "origin": by_other[s]["origin"] if s in by_other else None,
+        }
+        for s in result.sources
+    ]
+    return {"article": article_json(checked), "sources": sources, "relations": relations}

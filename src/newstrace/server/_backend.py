@@ -1,18 +1,24 @@
 """What the routes call: the Engine and the Store behind one object, with lookups that raise on unknown ids.
 
 Nothing here analyzes anything: it picks stored records, forwards to :class:`~newstrace.engine.Engine`
-and serializes records into the API's JSON shapes. Engine calls are serialized by a lock (the Engine
-caches models and is not promised to be thread-safe); store reads run concurrently (the SQLite store keeps
-one connection per thread).
+and serializes records into the API's JSON shapes.
+
+Threads: store reads run concurrently in the server's thread pool (the SQLite store keeps one connection
+per thread). Engine calls (index, check, compare) run one at a time — the Engine caches models and is not
+promised to be thread-safe — and async routes wait for their turn with :meth:`Backend.run_engine`, which
+queues without holding a pool thread, so a burst of checks never starves the read routes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+import anyio.to_thread
+from anyio import CapacityLimiter
 
 from newstrace.analysis import article_to_json, relation_to_json
 from newstrace.engine import CheckResult, Engine, IndexReport
@@ -58,6 +64,9 @@ class StoryView:
     relations: tuple[Relation, ...]
 
 
+T = TypeVar("T")
+
+
 def by_date(articles: Iterable[Article]) -> list[Article]:
     """Articles oldest first; undated ones last, by id."""
     return sorted(articles, key=lambda a: (a.published is None, a.published or dt.date.min, a.id))
@@ -71,7 +80,19 @@ class Backend:
         self.store = store
         self.settings = settings
         self._engine_lock = threading.Lock()
+        self._engine_limiter: CapacityLimiter | None = None
         self._algorithm = engine.settings_ids()["relation"]
+
+    async def run_engine(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (which calls the Engine) in a worker thread, one at a time, waiting without a thread."""
+        if self._engine_limiter is None:  # made in the event loop: older anyio needs one running
+            self._engine_limiter = CapacityLimiter(1)
+        return await anyio.to_thread.run_sync(work, limiter=self._engine_limiter)
+
+    @staticmethod
+    async def run_read(work: Callable[[], T]) -> T:
+        """Run ``work`` (store reads only) in the shared worker thread pool."""
+        return await anyio.to_thread.run_sync(work)
 
     # -- engine ---------------------------------------------------------------------------------
     def index(self, articles: Sequence[Article]) -> IndexReport:
@@ -124,13 +145,17 @@ class Backend:
         self.article(article_id)
         return [r for r in self.relations_of(article_id) if r.origin == article_id]
 
-    def pair(self, a_id: str, b_id: str) -> PairView:
-        """The stored relation of two articles with their stored text, or a fresh comparison."""
+    def stored_pair(self, a_id: str, b_id: str) -> PairView | None:
+        """The stored relation of two articles with their stored text; ``None`` when they are not related."""
         found = self.articles_or_404([a_id, b_id])
         for relation in self.relations_of(a_id):
             if {relation.a, relation.b} == {a_id, b_id}:
                 return PairView(relation, found[a_id], found[b_id], stored=True)
-        relation, a, b = self.compare(_as_input(found[a_id]), _as_input(found[b_id]))
+        return None
+
+    def fresh_pair(self, a_id: str, b_id: str) -> PairView:
+        """A comparison of two stored articles made now."""
+        relation, a, b = self.compare_stored(a_id, b_id)
         return PairView(relation, a, b, stored=False)
 
     # -- stories --------------------------------------------------------------------------------

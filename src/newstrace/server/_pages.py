@@ -16,13 +16,12 @@ from typing import Annotated
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse
 
 from newstrace.records import Article, Relation, RelationKind, Story
 from newstrace.report import relation_html
 from newstrace.server._api import CHECK_ID
-from newstrace.server._backend import Backend, NotFoundError, by_date, role_of
+from newstrace.server._backend import Backend, NotFoundError, PairView, by_date, role_of
 from newstrace.server._graph import MAX_NODES, provenance_svg
 from newstrace.server._html import e, page, pair_url, story_url, url_link, with_query
 from newstrace.server._inputs import InputProblemError, make_article, parse_date
@@ -275,32 +274,16 @@ def pages_router(backend: Backend) -> APIRouter:
         return page(title, "\n".join(body))
 
     @router.get("/pair/{a_id}/{b_id}", response_class=HTMLResponse)
-    def pair_page(a_id: str, b_id: str) -> HTMLResponse:
+    async def pair_page(a_id: str, b_id: str) -> HTMLResponse:
         if a_id == b_id:
             raise HTTPException(status_code=422, detail="the two article ids are the same; pick two articles")
         try:
-            view = backend.pair(a_id, b_id)
+            view = await backend.run_read(lambda: backend.stored_pair(a_id, b_id))
+            if view is None:
+                view = await backend.run_engine(lambda: backend.fresh_pair(a_id, b_id))
         except NotFoundError as exc:
             raise HTTPException(status_code=404, detail=exc.message) from None
-        links = []
-        for article in (view.a, view.b):
-            story = backend.story_of(article.id)
-            line = _article_line(article)
-            if story is not None:
-                line += f' · <a href="{e(story_url(story.id))}">story</a>'
-            line += f" — {e(article.title or '(no title)')}"
-            if article.url:
-                line += f" · {url_link(article.url)}"
-            links.append(f"<li>{line}</li>")
-        how = "stored in the index" if view.stored else "computed now (not related in the index)"
-        body = [
-            f"<h1><code>{e(view.a.id)}</code> ↔ <code>{e(view.b.id)}</code></h1>",
-            f"<ul>{''.join(links)}</ul>",
-            f'<p class="muted">Relation {e(how)}. Removed or replaced words are marked in the original, '
-            "inserted ones in the copy.</p>",
-            relation_html(view.relation, view.a, view.b),
-        ]
-        return page(f"{view.a.id} ↔ {view.b.id}", "\n".join(body))
+        return await backend.run_read(lambda: _pair_page(backend, view))
 
     @router.get("/check", response_class=HTMLResponse)
     def check_form() -> HTMLResponse:
@@ -337,13 +320,38 @@ def pages_router(backend: Backend) -> APIRouter:
         except InputProblemError as exc:
             body = f'<h1>Check a text</h1><p class="error">{e(exc)}</p>' + _check_form(values)
             return page("Check a text", body, status=422)
-        result = await run_in_threadpool(backend.check, article)
-        return page(
-            "Where it came from",
-            _check_result(backend, result.article, result.relations, result.sources, values),
-        )
+
+        def answer() -> HTMLResponse:
+            result = backend.check(article)
+            body = _check_result(backend, result.article, result.relations, result.sources, values)
+            return page("Where it came from", body)
+
+        return await backend.run_engine(answer)
 
     return router
+
+
+def _pair_page(backend: Backend, view: PairView) -> HTMLResponse:
+    """The side-by-side page of a pair (reads each article's story from the store)."""
+    links = []
+    for article in (view.a, view.b):
+        story = backend.story_of(article.id)
+        line = _article_line(article)
+        if story is not None:
+            line += f' · <a href="{e(story_url(story.id))}">story</a>'
+        line += f" — {e(article.title or '(no title)')}"
+        if article.url:
+            line += f" · {url_link(article.url)}"
+        links.append(f"<li>{line}</li>")
+    how = "stored in the index" if view.stored else "computed now (not related in the index)"
+    body = [
+        f"<h1><code>{e(view.a.id)}</code> ↔ <code>{e(view.b.id)}</code></h1>",
+        f"<ul>{''.join(links)}</ul>",
+        f'<p class="muted">Relation {e(how)}. Removed or replaced words are marked in the original, '
+        "inserted ones in the copy.</p>",
+        relation_html(view.relation, view.a, view.b),
+    ]
+    return page(f"{view.a.id} ↔ {view.b.id}", "\n".join(body))
 
 
 def _check_result(
