@@ -51,7 +51,7 @@ def rolling_hashes(hashes: npt.NDArray[np.uint64], *, size: int) -> npt.NDArray[
         return np.zeros(0, dtype=np.uint64)
     k = min(size, hashes.size)
     count = hashes.size - k + 1
-    out = hashes[:count] * _SHINGLE_MULTIPLIERS[0]
+    out: npt.NDArray[np.uint64] = hashes[:count] * _SHINGLE_MULTIPLIERS[0]
     for j in range(1, k):
         out += hashes[j : j + count] * _SHINGLE_MULTIPLIERS[j]
     return out

@@ -266,7 +266,21 @@ _HEDGES = frozenset(
     ]
 )
 _CERTAIN = frozenset(
-    """confirmed confirms proven proved definitely certainly clearly verified established certain sure definite undoubtedly""".split()
+    [
+        "confirmed",
+        "confirms",
+        "proven",
+        "proved",
+        "definitely",
+        "certainly",
+        "clearly",
+        "verified",
+        "established",
+        "certain",
+        "sure",
+        "definite",
+        "undoubtedly",
+    ]
 )
 
 
