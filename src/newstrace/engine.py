@@ -213,7 +213,8 @@ class Engine:
             origin, _origin_confidence, origin_reasons = decide_origin(a, b)
             reasons.extend(origin_reasons)
             original, copy = (b, a) if origin == b_id else (a, b)
-            changes = self.change_detector.changes(original, copy, alignment)
+            if self.settings.relate.changes:
+                changes = self.change_detector.changes(original, copy, alignment)
             serious = sorted({str(c.type) for c in changes if c.severity >= 0.6})
             if serious:
                 reasons.append(f"changed in the copy: {', '.join(serious)}")

@@ -75,6 +75,7 @@ class RelateSettings:
     partial_min_links: int = 2
     partial_min_coverage: float = 0.15
     same_story_min_score: float = 0.28
+    changes: bool = True
 
 
 @dataclass(frozen=True, slots=True)
