@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from newstrace._text import CAPITALISED_FUNCTION_WORDS
 from newstrace.records import Credit
 
 __all__ = ["find_credits", "names_match"]
@@ -33,49 +34,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 # Words that start a capitalised run but are not sources.
-_NOT_SOURCES = frozenset(
-    [
-        "The",
-        "A",
-        "An",
-        "He",
-        "She",
-        "They",
-        "It",
-        "This",
-        "That",
-        "We",
-        "I",
-        "His",
-        "Her",
-        "Their",
-        "Its",
-        "In",
-        "On",
-        "At",
-        "As",
-        "But",
-        "And",
-        "Officials",
-        "Sources",
-        "People",
-        "Police",
-        "Media",
-        "Reports",
-        "Analysts",
-        "Experts",
-        "Data",
-        "Earlier",
-        "Later",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-    ]
-)
+_NOT_SOURCES = CAPITALISED_FUNCTION_WORDS
 
 
 # Cheap gates: a pattern runs only on texts containing one of its cue words.

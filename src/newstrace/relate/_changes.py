@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from newstrace._text import STOPWORDS, normalize, quote_spans
+from newstrace._text import CAPITALISED_FUNCTION_WORDS, STOPWORDS, normalize, quote_spans
 from newstrace.records import Alignment, Article, Change, ChangeType, Sentence
 
 __all__ = ["ChangeDetector"]
@@ -301,51 +301,7 @@ def _coordinated_after(words: Sequence[_Word], k: int) -> bool:
 
 # -- entities -----------------------------------------------------------------------------------
 _CAPITALISED = re.compile(r"(?<![\w'’])([A-Z][\w'’.-]*(?:\s+(?:of\s+|the\s+|de\s+)?[A-Z][\w'’.-]*)*)")
-_NOT_ENTITIES = frozenset(
-    [
-        "The",
-        "A",
-        "An",
-        "He",
-        "She",
-        "They",
-        "It",
-        "We",
-        "I",
-        "His",
-        "Her",
-        "Their",
-        "Its",
-        "In",
-        "On",
-        "At",
-        "As",
-        "But",
-        "And",
-        "Or",
-        "If",
-        "When",
-        "While",
-        "After",
-        "Before",
-        "This",
-        "That",
-        "These",
-        "Those",
-        "However",
-        "Meanwhile",
-        "Also",
-        "Yet",
-        "Still",
-        "Despite",
-        "Even",
-        "According",
-        "Furthermore",
-        "Moreover",
-        "In",
-        "Officials",
-    ]
-)
+_NOT_ENTITIES = CAPITALISED_FUNCTION_WORDS
 
 
 def _regex_entities(text: str) -> list[tuple[str, str, int, int]]:

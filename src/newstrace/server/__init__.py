@@ -22,6 +22,6 @@ except ModuleNotFoundError as _exc:  # pragma: no cover - exercised by a test th
 
 from newstrace.server._app import create_app
 from newstrace.server._serve import serve
-from newstrace.server._settings import TOKEN_ENV, ServerSettings
+from newstrace.server._settings import ServerSettings
 
-__all__ = ["TOKEN_ENV", "ServerSettings", "create_app", "serve"]
+__all__ = ["ServerSettings", "create_app", "serve"]

@@ -34,7 +34,7 @@ CHECK_ID = "checked-text"
 """The id a checked text gets (the Engine renames it when an indexed article has this id)."""
 
 _MAX_OFFSET = 1_000_000_000
-_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=False)
+_STRICT = ConfigDict(extra="forbid")
 
 # Enforced by the token middleware (before the body is read); declared here so /docs offers "Authorize".
 _bearer = HTTPBearer(
@@ -44,7 +44,8 @@ _bearer = HTTPBearer(
 
 
 class ArticleIn(BaseModel):
-    """One article to add: ``id`` and ``text`` and/or ``html``; the rest is optional metadata."""
+    """One article to add: ``id`` and ``text`` and/or ``html``; the rest is optional metadata. Other fields
+    are ignored, as in JSONL input."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -228,11 +229,8 @@ def api_router(backend: Backend) -> APIRouter:
     async def compare(request: CompareIn) -> dict[str, Any]:
         """Send ``{"a": text, "b": text}`` or ``{"a_id": id, "b_id": id}``. Returns the relation (kind,
         origin, aligned sentences with offsets and text, changes) and both cleaned articles."""
-        texts = (request.a, request.b)
-        ids = (request.a_id, request.b_id)
-        if not (all(x is not None for x in texts) ^ all(x is not None for x in ids)) or (
-            any(x is not None for x in texts) and any(x is not None for x in ids)
-        ):
+        given = {name for name in ("a", "b", "a_id", "b_id") if getattr(request, name) is not None}
+        if given not in ({"a", "b"}, {"a_id", "b_id"}):
             raise _unprocessable('send either {"a": text, "b": text} or {"a_id": id, "b_id": id}, not both')
         if request.a is not None and request.b is not None:
             try:

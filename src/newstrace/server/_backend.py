@@ -230,7 +230,10 @@ def _span(article: Article, span: tuple[int, int]) -> dict[str, Any]:
 
 
 def role_of(relation: Relation, article_id: str) -> str:
-    """``original``, ``copy`` or ``unknown`` (origin unknown or not a copying relation)."""
+    """``original``, ``copy`` or ``unknown`` (origin unknown or not a copying relation) of an article of
+    ``relation``."""
+    if article_id not in (relation.a, relation.b):
+        raise ValueError(f"article {article_id!r} is not part of relation {relation.a!r} / {relation.b!r}")
     if relation.origin is None:
         return "unknown"
     return "original" if relation.origin == article_id else "copy"

@@ -4,7 +4,7 @@ Layout: one row per article, oldest at the top (undated last); arrows run from t
 as arcs in a gutter left of the rows, wider the more rows they span. Derived relations with a known
 origin are arrows coloured by kind; derived relations with an unknown origin are dashed lines without a
 head; same-story relations are dotted. The story's original gets a thick frame and an "original" label.
-Every node and edge has a ``<title>`` (the reasons of a relation), which browsers show on hover.
+For each copy the most direct source is drawn bold and other copying edges faint. Every node and edge has a ``<title>`` (the reasons of a relation), which browsers show on hover.
 
 Every piece of article data goes through :func:`html.escape` before it reaches the markup.
 """
@@ -53,6 +53,24 @@ def _edge_title(relation: Relation) -> str:
     return "\n".join(lines)
 
 
+def _main_sources(edges: Sequence[Relation], row: dict[str, int]) -> set[int]:
+    """For each copy, its most direct source (a display choice, drawn bold): the strongest derived relation
+    naming it as the copy, ties going to the latest original. Other copying edges (e.g. to the original
+    of its source) are drawn faint. Returns ``id()`` of the chosen relations."""
+    best: dict[str, Relation] = {}
+    for relation in edges:
+        if not relation.kind.derived or relation.origin is None:
+            continue
+        copy = relation.b if relation.origin == relation.a else relation.a
+        current = best.get(copy)
+        if current is None or (relation.confidence, row[relation.origin]) > (
+            current.confidence,
+            row[current.origin or copy],
+        ):
+            best[copy] = relation
+    return {id(r) for r in best.values()}
+
+
 def provenance_svg(
     articles: Sequence[Article],
     relations: Sequence[Relation],
@@ -88,7 +106,8 @@ def provenance_svg(
         "</defs>",
     ]
     # Edges first, so the boxes sit on top of their ends.
-    ordered_edges = sorted(edges, key=lambda r: (r.kind.derived, r.confidence))
+    main = _main_sources(edges, row)
+    ordered_edges = sorted(edges, key=lambda r: (id(r) in main, r.kind.derived, r.confidence))
     for relation in ordered_edges:
         if relation.origin is not None:
             start, end = relation.origin, relation.b if relation.origin == relation.a else relation.a
@@ -101,7 +120,7 @@ def provenance_svg(
         y1, y2 = y(i) + shift, y(j) - shift
         path = f"M{x0},{y1:.1f} C{x0 - bulge},{y1:.1f} {x0 - bulge},{y2:.1f} {x0},{y2:.1f}"
         if relation.kind.derived and relation.origin is not None:
-            css = f"edge derived {relation.kind}"
+            css = f"edge derived {relation.kind}" + ("" if id(relation) in main else " secondary")
             marker = f' marker-end="url(#nt-arrow-{relation.kind})"'
         elif relation.kind.derived:
             css, marker = "edge derived unknown-origin", ""

@@ -68,6 +68,8 @@ svg.graph .same_story path.line { stroke-dasharray: 2 4; }
 svg.graph .arrow-duplicate path { fill: #c92a2a; }
 svg.graph .arrow-rewrite path { fill: #d9480f; }
 svg.graph .arrow-partial path { fill: #b08900; }
+svg.graph .secondary { opacity: .3; }
+svg.graph a:hover .secondary { opacity: 1; }
 svg.graph a:hover path.line { stroke-width: 5px !important; }
 @media (prefers-color-scheme: dark) { .error { background: #3b1717; } }
 """

@@ -164,7 +164,7 @@ def pages_router(backend: Backend) -> APIRouter:
         dated.sort(key=lambda x: (x[0] is None, -(x[0].toordinal() if x[0] else 0)))
         for day, group in groupby(dated, key=lambda x: x[0]):
             label = (
-                f'<time datetime="{day.isoformat()}">{e(day.strftime("%A %-d %B %Y"))}</time>'
+                f'<time datetime="{day.isoformat()}">{e(f"{day:%A} {day.day} {day:%B %Y}")}</time>'
                 if day
                 else "Undated"
             )
@@ -232,7 +232,8 @@ def pages_router(backend: Backend) -> APIRouter:
             if article.id == story.origin:
                 roles.append("<strong>original</strong>")
             for relation in view.relations:
-                if relation.kind.derived and role_of(relation, article.id) == "copy":
+                involved = article.id in (relation.a, relation.b)
+                if involved and relation.kind.derived and role_of(relation, article.id) == "copy":
                     assert relation.origin is not None
                     roles.append(
                         f'{e(relation.kind)} of <a href="{e(pair_url(relation.origin, article.id))}">'

@@ -47,7 +47,14 @@ def serve(
         import uvicorn
     except ModuleNotFoundError as exc:
         raise ExtraNotInstalledError("the HTTP server", extra="server") from exc
-    server_settings = ServerSettings() if token is None else ServerSettings(token=token)
+    # On a loopback address only local host names are accepted (a web page cannot reach the server
+    # through DNS rebinding).
+    hosts = ("127.0.0.1", "localhost") if host in ("127.0.0.1", "localhost") else None
+    server_settings = (
+        ServerSettings(allowed_hosts=hosts)
+        if token is None
+        else ServerSettings(token=token, allowed_hosts=hosts)
+    )
     # Requests run in threads: a serial executor never forks from a threaded process.
     engine = Engine(settings, embeddings=embeddings, executor=LocalExecutor(workers=1))
     if engine.embeddings:

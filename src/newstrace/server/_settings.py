@@ -28,12 +28,15 @@ class ServerSettings:
       The web pages are read-only and not guarded: bind to a loopback address to keep them private.
     * ``max_body_bytes``: larger request bodies get ``413`` (default 2 MiB).
     * ``default_page_size`` / ``max_page_size``: ``limit`` of paginated lists when absent / its cap.
+    * ``allowed_hosts``: when set, requests whose ``Host`` header names another host get 400 (guards a
+      server on a loopback address against DNS rebinding); ``None`` accepts any host.
     """
 
     token: str | None = field(default_factory=_token_from_env)
     max_body_bytes: int = 2 * _MIB
     default_page_size: int = 50
     max_page_size: int = 200
+    allowed_hosts: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.token is not None and (not self.token.strip() or self.token != self.token.strip()):
@@ -41,6 +44,8 @@ class ServerSettings:
                 "the API token is blank or has surrounding whitespace; pass a token without spaces, "
                 "or None for no token"
             )
+        if self.allowed_hosts is not None and not self.allowed_hosts:
+            raise SettingsError("allowed_hosts is empty; give at least one host name, or None for any host")
         if self.max_body_bytes < 1:
             raise SettingsError(f"max_body_bytes must be at least 1, not {self.max_body_bytes}")
         if self.max_page_size < 1:
