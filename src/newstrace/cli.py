@@ -290,6 +290,7 @@ def _serve(args: argparse.Namespace, *, out: Console, err: Console) -> int:
         port=args.port,
         token=args.token,
         embeddings=not args.no_embeddings,
+        settings=Settings.load(args.settings) if args.settings else Settings.load(),
     )
     return EXIT_OK
 

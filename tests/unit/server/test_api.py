@@ -435,3 +435,11 @@ def test_openapi_lists_the_api(client: TestClient) -> None:
     } <= paths
     assert not any(not p.startswith("/api/") for p in paths), "pages are not part of the API schema"
     assert client.get("/docs").status_code == 200
+
+
+def test_allowed_hosts_refuse_other_host_headers(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(allowed_hosts=("127.0.0.1", "localhost"))
+    assert client.get("/api/v1/stories", headers={"host": "127.0.0.1:8000"}).status_code == 200
+    assert client.get("/", headers={"host": "localhost"}).status_code == 200
+    assert client.get("/api/v1/stories", headers={"host": "attacker.example"}).status_code == 400
+    assert client.get("/", headers={"host": "attacker.example"}).status_code == 400

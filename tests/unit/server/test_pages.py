@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from .helpers import IMG, PAYLOAD, SCRIPT, XSS_A, XSS_B, assert_inert, parse_html
+from .helpers import IMG, PAYLOAD, SCRIPT, XSS_A, XSS_B, Words, as_text, assert_inert, parse_html
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -189,3 +189,30 @@ def test_payloads_are_escaped_on_every_page(client: TestClient) -> None:
         f'href="/pair/{quote(XSS_A, safe="")}/{quote(XSS_B, safe="")}"'.replace("&", "&amp;")
         in pages["story"]
     )
+
+
+def test_story_of_three_articles_names_each_copy_once(empty_client: TestClient) -> None:
+    sentences = Words(21).sentences(12)
+    first, second = [*sentences], [*sentences]
+    first[2], second[8] = Words(22).sentence(), Words(23).sentence()
+    records = [
+        {"id": "o", "text": as_text(sentences), "outlet": "Wire", "published": "2024-03-01"},
+        {"id": "c1", "text": as_text(first), "outlet": "Blog", "published": "2024-03-02"},
+        {"id": "c2", "text": as_text(second), "outlet": "Site", "published": "2024-03-04"},
+    ]
+    assert empty_client.post("/api/v1/articles", json=records).status_code == 200
+    story = empty_client.get("/api/v1/stories").json()["items"][0]
+    assert story["articles"] == ["c1", "c2", "o"] and story["origin"] == "o"
+    page = get_page(empty_client, "/stories/" + story["id"])
+    assert_inert(page)
+    assert page.index('data-article="o"') < page.index('data-article="c1"') < page.index('data-article="c2"')
+    assert '<g class="node original" data-article="o">' in page
+    rows = {
+        row_id: page[page.index(f'<td class="id">{row_id}</td>') :].split("</tr>")[0]
+        for row_id in ("o", "c1", "c2")
+    }
+    assert "<strong>original</strong>" in rows["o"] and " of " not in rows["o"]
+    # c1 copies o (and is itself the original of c2: not a role of c1 as a copy).
+    assert rows["c1"].count(" of ") == 1 and 'href="/pair/o/c1"' in rows["c1"]
+    assert 'href="/pair/o/c2"' in rows["c2"]
+    assert page.count('marker-end="url(#nt-arrow-') >= 2
