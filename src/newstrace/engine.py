@@ -96,7 +96,7 @@ class _Corpus:
 
 
 class Engine:
-    """Analyze piles of articles, compare pairs, and (later) index and check.
+    """Analyze piles of articles, compare pairs, keep a persistent index and check texts against it.
 
     ``embeddings=False`` is the lexical-only mode: no model is loaded. The embedding model is loaded once,
     on first use.
@@ -266,6 +266,7 @@ class Engine:
         Each batch is one transaction, so an interrupted run loses at most the batch in progress and a
         re-run completes it. An article already stored with the same content is skipped.
         """
+        store.bind_settings(self._ids)
         added: list[str] = []
         unchanged: list[str] = []
         relations = 0
@@ -301,6 +302,7 @@ class Engine:
 
     def check(self, article: Article, store: Store) -> CheckResult:
         """Relate ``article`` to indexed articles without storing it."""
+        store.bind_settings(self._ids)
         # A text checked under the id of an indexed article is compared with everything but that article.
         corpus, pairs, _, _ = self._against_store([article], store, exclude={article.id})
         relations = [r for r in self._relate_pairs(corpus, pairs) if r.kind is not RelationKind.UNRELATED]

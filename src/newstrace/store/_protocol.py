@@ -41,6 +41,11 @@ class Store(Protocol):
 
     def close(self) -> None: ...
 
+    def bind_settings(self, ids: dict[str, str]) -> None:
+        """Record the settings ids the index is made with on first use; on later use, raise
+        ``StoreError`` when they differ, so results of different settings never mix in one index."""
+        ...
+
     # -- articles and fingerprints --------------------------------------------------------------
     def known(self, ids_and_hashes: Iterable[tuple[str, str]]) -> set[str]:
         """The ids among ``(id, content hash)`` pairs already stored with that same content."""

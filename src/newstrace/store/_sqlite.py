@@ -176,6 +176,30 @@ class SqliteStore:
                 )
         del conn
 
+    _BOUND = ("clean", "fingerprint", "relation")
+
+    def bind_settings(self, ids: dict[str, str]) -> None:
+        wanted = {k: ids[k] for k in self._BOUND}
+        conn = self._connection()
+        rows = dict(conn.execute("SELECT key, value FROM meta WHERE key LIKE 'settings.%'").fetchall())
+        stored = {k.removeprefix("settings."): v for k, v in rows.items()}
+        if not stored:
+            if self.readonly:
+                return
+            with self._write() as db:
+                db.executemany(
+                    "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
+                    [(f"settings.{k}", v) for k, v in wanted.items()],
+                )
+            return
+        differing = sorted(k for k in wanted if stored.get(k) != wanted[k])
+        if differing:
+            detail = ", ".join(f"{k}: index {stored.get(k)} vs now {wanted[k]}" for k in differing)
+            raise StoreError(
+                f"{self.path} was made with other settings ({detail}); use the same settings and mode "
+                "(e.g. --no-embeddings) or another --store"
+            )
+
     def schema_version(self) -> int:
         row = self._connection().execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         return int(row[0]) if row else 0

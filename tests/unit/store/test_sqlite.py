@@ -115,3 +115,20 @@ def test_story_listing_filters_and_paginates(tmp_path: Path, seeds: dict, lexica
     assert [s.articles for s in november.stories] == [("003", "004")]
     bloomberg = store.stories(StoryQuery(outlet="Bloomberg"))
     assert [s.id for s in bloomberg.stories] == ["s-003"]
+
+
+def test_an_index_refuses_results_of_other_settings(
+    tmp_path: Path, seeds: dict, lexical_engine: Engine
+) -> None:
+    from newstrace import Settings
+
+    store = open_store(tmp_path / "i.db")
+    lexical_engine.index([seeds["000"]], store)
+    other = Engine(Settings.load(relate={"rewrite_min_coverage": 0.6}), embeddings=False)
+    with pytest.raises(StoreError, match="other settings"):
+        other.index([seeds["001"]], store)
+    with pytest.raises(StoreError, match="other settings"):
+        other.check(seeds["001"], store)
+    assert store.count() == 1
+    lexical_engine.index([seeds["001"]], store)  # the same settings keep working
+    assert store.count() == 2
