@@ -72,7 +72,7 @@ class Cleaner:
         seen: set[str] = set()
         title = article.title or html_meta.get("title")
         byline = article.byline or html_meta.get("author")
-        published = article.published
+        published = article.published or find_date(html_meta.get("date", ""))
         trailer_credits: list[Credit] = []
         content_lines = sum(1 for ln in lines if ln.strip())
         content_seen = 0
