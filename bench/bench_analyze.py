@@ -25,6 +25,7 @@ import os
 import platform
 import re
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -153,18 +154,20 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "--mode",
         args.mode,
     ]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=args.timeout, check=False)
-    except subprocess.TimeoutExpired:
-        return {"error": f"timeout after {args.timeout} s"}
+    # The worker leads its own process group, so a timeout also stops its forked stage workers.
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    ) as worker:
+        try:
+            stdout, stderr = worker.communicate(timeout=args.timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.communicate()
+            return {"error": f"timeout after {args.timeout:.0f} s"}
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if done.returncode != 0:
-        return {
-            "error": done.stderr.strip().splitlines()[-1]
-            if done.stderr.strip()
-            else f"exit {done.returncode}"
-        }
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    if worker.returncode != 0:
+        return {"error": stderr.strip().splitlines()[-1] if stderr.strip() else f"exit {worker.returncode}"}
+    result: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
     result["peak_rss_mb"] = peak_kb / 1024
     return result
 

@@ -72,6 +72,65 @@ class SuiteScore:
     failures: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
+# Injected change type (bench/synth.py) -> the engine's ChangeType values that describe it. A qualifier
+# change is a number qualifier ("over" -> "under": number) or a hedge ("expected" -> "certain": negation,
+# which covers polarity and hedging).
+CHANGE_TYPES: dict[str, frozenset[str]] = {
+    "number": frozenset({"number"}),
+    "qualifier": frozenset({"number", "negation", "meaning"}),
+    "entity": frozenset({"entity"}),
+    "negation": frozenset({"negation"}),
+    "quote": frozenset({"altered_quote"}),
+    "attribution": frozenset({"attribution"}),
+}
+# Changes at or above this severity are flags; below it, notes (e.g. a name dropped in a restatement).
+FLAG_SEVERITY = 0.5
+
+
+def _overlaps(x: str, y: str) -> bool:
+    return bool(x) and bool(y) and (x in y or y in x)
+
+
+def _matches(change: Any, injected: dict[str, Any], *, direction_known: bool) -> bool:
+    """The reported change covers the injected one: same words on the right sides (either way round when
+    the engine could not tell which article is the original)."""
+    forward = _overlaps(injected["copy"], change.copy) or _overlaps(injected["original"], change.original)
+    backward = _overlaps(injected["copy"], change.original) or _overlaps(injected["original"], change.copy)
+    return forward or (not direction_known and backward)
+
+
+def score_changes(analysis: Analysis, labels: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """Change detection on the change_* pairs, per injected type: recall (the injected change is flagged
+    with an accepted type and its words) and precision (flags of that type on change pairs that are the
+    injected change); plus the share of change-free control copies with any flag."""
+    relations = {(r.a, r.b) if r.a < r.b else (r.b, r.a): r for r in analysis.relations}
+    found: dict[str, list[bool]] = defaultdict(list)
+    flagged: dict[str, list[bool]] = defaultdict(list)
+    for label in labels:
+        if not label["category"].startswith("change_"):
+            continue
+        relation = relations.get((label["a"], label["b"]))
+        changes = [c for c in getattr(relation, "changes", ()) if c.severity >= FLAG_SEVERITY]
+        injected = label.get("change")
+        direction_known = relation is not None and relation.origin is not None
+        if injected is None:
+            found["false_alarm.control"].append(bool(changes))
+            for c in changes:
+                flagged[str(c.type)].append(False)
+            continue
+        accepted = CHANGE_TYPES[injected["type"]]
+        hits = [
+            str(c.type) in accepted and _matches(c, injected, direction_known=direction_known)
+            for c in changes
+        ]
+        found[f"recall.{injected['type']}"].append(any(hits))
+        for c, hit in zip(changes, hits, strict=True):
+            flagged[str(c.type)].append(hit)
+    out = {f"changes.{name}": sum(v) / len(v) for name, v in sorted(found.items())}
+    out.update({f"changes.precision.{t}": sum(v) / len(v) for t, v in sorted(flagged.items())})
+    return out
+
+
 def _kind_of(analysis: Analysis) -> dict[tuple[str, str], tuple[str, str | None]]:
     out: dict[tuple[str, str], tuple[str, str | None]] = {}
     for relation in analysis.relations:
@@ -266,6 +325,7 @@ def run(args: argparse.Namespace) -> int:
             analysis, _load_jsonl(data / "labels.jsonl"), _load_jsonl(data / "provenance.jsonl")
         )
         metrics.update(score.metrics)
+        metrics.update(score_changes(analysis, _load_jsonl(data / "labels.jsonl")))
         counts.update(score.counts)
         failures.update(score.failures)
         if not args.skip_dev:

@@ -25,6 +25,9 @@ report for them:
 - ``change_*``    light-edit copies with exactly one injected change (number, qualifier,
                   entity, negation, quote, attribution) and ``change_control`` with none -> duplicate
 
+Change variants carry ``"change": {"type", "original", "copy", "original_sentence", "copy_sentence"}``
+(the changed words on both sides and the whole sentences); ``change_control`` has ``"change": null``.
+
 Origin: each derived copy gets a metadata scenario: ``dated`` (original dated earlier), ``credit`` (the
 copy credits the original's outlet) or ``none`` (no date, no credit; expected origin ``null``).
 Everything is deterministic given ``--seed``.

@@ -27,7 +27,10 @@ def _analysis(
 ) -> Any:
     """A stand-in for ``Analysis`` with just what the gate reads."""
     return SimpleNamespace(
-        relations=[SimpleNamespace(a=a, b=b, kind=kind, origin=origin) for a, b, kind, origin in relations],
+        relations=[
+            SimpleNamespace(a=a, b=b, kind=kind, origin=origin, changes=())
+            for a, b, kind, origin in relations
+        ],
         stories=[SimpleNamespace(id=f"s{i}", articles=tuple(s)) for i, s in enumerate(stories)],
     )
 
@@ -125,3 +128,25 @@ def test_floors_name_every_regression() -> None:
         )
         == {}
     )
+
+
+def test_change_scores_match_type_and_words(suite: synth.Suite) -> None:
+    labels = [lab for lab in suite.labels if lab["category"] in ("change_number", "change_control")]
+    number = next(lab for lab in labels if lab["category"] == "change_number")
+    control = next(lab for lab in labels if lab["category"] == "change_control")
+    right = SimpleNamespace(type="number", original=number["change"]["original"], copy="x", severity=0.9)
+    alarm = SimpleNamespace(type="entity", original="a", copy="b", severity=0.7)
+    analysis = SimpleNamespace(
+        relations=[
+            SimpleNamespace(a=number["a"], b=number["b"], origin=number["a"], changes=(right,)),
+            SimpleNamespace(a=control["a"], b=control["b"], origin=None, changes=(alarm,)),
+        ]
+    )
+    scores = gate.score_changes(analysis, labels)
+    n_number = sum(lab["category"] == "change_number" for lab in labels)
+    n_control = len(labels) - n_number
+    assert scores["changes.recall.number"] == pytest.approx(1 / n_number)
+    assert scores["changes.false_alarm.control"] == pytest.approx(1 / n_control)
+    # The number flag is the injected change; the entity flag on a control copy is a false alarm.
+    assert scores["changes.precision.number"] == 1.0
+    assert scores["changes.precision.entity"] == 0.0
