@@ -124,8 +124,8 @@ class FieldProblem(Exception):
     """A bad field value in a JSON record; the message says what is wrong and what to do."""
 
 
-def parse_published(value: object) -> dt.date | None:
-    """Parse a ``published`` value: an ISO date or datetime string, or ``None``.
+def parse_published(value: object, *, name: str = "published") -> dt.date | None:
+    """Parse a ``published`` value (or another date field ``name``): an ISO date or datetime string, or ``None``.
 
     Returns the calendar date *as written* (a datetime's own date; time zones are not converted), or
     ``None`` for null or an empty string. Raises :class:`FieldProblem` for anything else.
@@ -134,7 +134,7 @@ def parse_published(value: object) -> dt.date | None:
         return None
     if not isinstance(value, str):
         raise FieldProblem(
-            f'"published" must be an ISO date string or null, not {type(value).__name__} '
+            f'"{name}" must be an ISO date string or null, not {type(value).__name__} '
             f'{_as_written(value)}; write it like "2024-07-23"'
         )
     written = value.strip()
@@ -148,7 +148,7 @@ def parse_published(value: object) -> dt.date | None:
         return dt.datetime.fromisoformat(written).date()
     except ValueError:
         raise FieldProblem(
-            f'"published" is not an ISO date: {_as_written(value)}; write it like "2024-07-23" '
+            f'"{name}" is not an ISO date: {_as_written(value)}; write it like "2024-07-23" '
             '(or "2024-07-23T10:30:00Z"), or null when unknown'
         ) from None
 

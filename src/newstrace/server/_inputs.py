@@ -7,6 +7,7 @@ import datetime as dt
 
 from newstrace.errors import InputError
 from newstrace.ingest import article_from_text
+from newstrace.ingest._text import FieldProblem, parse_published
 from newstrace.records import Article
 
 __all__ = ["InputProblemError", "make_article", "parse_date"]
@@ -17,22 +18,12 @@ class InputProblemError(ValueError):
 
 
 def parse_date(value: str | None, *, name: str = "published") -> dt.date | None:
-    """An ISO date (or a datetime's date as written); ``None`` for absent or blank values."""
-    if value is None or not value.strip():
-        return None
-    written = value.strip()
+    """An ISO date (or a datetime's date as written); ``None`` for absent or blank values — the same
+    rule as the ``published`` field of JSONL input."""
     try:
-        return dt.date.fromisoformat(written)
-    except ValueError:
-        pass
-    try:
-        return dt.datetime.fromisoformat(written).date()
-    except ValueError:
-        shown = written if len(written) <= 40 else written[:37] + "..."
-        raise InputProblemError(
-            f'"{name}" is not an ISO date: {shown!r}; write it like "2024-07-23" (or "2024-07-23T10:30:00Z"), '
-            "or leave it out when unknown"
-        ) from None
+        return parse_published(value, name=name)
+    except FieldProblem as exc:
+        raise InputProblemError(str(exc)) from None
 
 
 def _clean(value: str | None) -> str | None:
