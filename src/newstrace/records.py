@@ -206,7 +206,8 @@ class Change:
 
 @dataclass(frozen=True, slots=True)
 class Relation:
-    """The decided relation of two articles, ``a < b`` by id.
+    """The decided relation of two articles: ``a < b`` by id in analyses and in the index
+    (``Engine.compare`` keeps the order of its two arguments).
 
     ``origin`` is the id of the original for derived kinds, or ``None`` when evidence is missing (or the
     kind is not derived). ``reasons`` are human-readable sentences; ``algorithm`` is the versioned id of

@@ -134,6 +134,7 @@ class SqliteStore:
         return conn
 
     def close(self) -> None:
+        """Close this thread's connection (each thread opens and closes its own)."""
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
