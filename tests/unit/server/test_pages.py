@@ -8,8 +8,9 @@ from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
+from htmlcheck import assert_inert, parse_html
 
-from .helpers import IMG, PAYLOAD, SCRIPT, XSS_A, XSS_B, Words, as_text, assert_inert, parse_html
+from .helpers import IMG, PAYLOAD, SCRIPT, XSS_A, XSS_B, Words, as_text
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 

@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from htmlcheck import assert_inert, parse_html
 
 from newstrace.errors import ExtraNotInstalledError, SettingsError
 from newstrace.records import Alignment, Article, Relation, RelationKind
 from newstrace.server import ServerSettings
 from newstrace.server._graph import provenance_svg
 
-from .helpers import PAYLOAD, assert_inert, parse_html
+from .helpers import PAYLOAD
 
 
 # -- settings ------------------------------------------------------------------------------------------
