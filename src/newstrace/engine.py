@@ -146,8 +146,7 @@ class Engine:
 
     def clean(self, articles: Sequence[Article]) -> list[Article]:
         corpus_lines = corpus_chrome(articles, settings=self.settings.clean)
-        cleaner = Cleaner(self.settings.clean, corpus_lines=corpus_lines)
-        return self.executor.map("clean", cleaner.clean, articles)
+        return self.executor.map("clean", self.cleaner(corpus_lines).clean, articles)
 
     def _prepare(self, articles: Sequence[Article]) -> _Corpus:
         cleaned = self.clean(articles)
@@ -184,6 +183,35 @@ class Engine:
             n = len(corpus.articles[i].sentences)
             corpus.vectors[i] = vectors[offset : offset + n]
             offset += n
+
+    # -- stage seam: the pieces another executor composes (see newstrace.executors) -------------------
+    def cleaner(self, corpus_lines: frozenset[str] = frozenset()) -> Cleaner:
+        """The clean stage for one corpus: ``corpus_lines`` are its repeated chrome lines
+        (:func:`newstrace.clean.corpus_chrome`, a reduce over all inputs)."""
+        return Cleaner(self.settings.clean, corpus_lines=corpus_lines)
+
+    def fingerprinter(self) -> Fingerprinter:
+        """The fingerprint stage (per article, no corpus state)."""
+        return Fingerprinter(self.settings.fingerprint, algorithm=self.settings.section_id("fingerprint"))
+
+    def relate_pair(
+        self,
+        a: Article,
+        b: Article,
+        *,
+        signatures: tuple[Signature, Signature],
+        stats: TermStats,
+    ) -> Relation:
+        """Align and relate one candidate pair of cleaned articles (``a.id < b.id``) under corpus
+        statistics ``stats``. Embeddings, when on, are made here on demand: any executor that ships a pair
+        with its two articles and signatures gets the same relation as :meth:`analyze`."""
+        corpus = _Corpus(
+            articles={a.id: a, b.id: b},
+            signatures={signatures[0].article_id: signatures[0], signatures[1].article_id: signatures[1]},
+            stats=stats,
+        )
+        self._embed(corpus, (a.id, b.id))
+        return self._relate(corpus, a.id, b.id)
 
     def _relate(self, corpus: _Corpus, a_id: str, b_id: str) -> Relation:
         a, b = corpus.articles[a_id], corpus.articles[b_id]
@@ -234,7 +262,8 @@ class Engine:
     def analyze(self, articles: Sequence[Article], *, skipped: Sequence[InputError] = ()) -> Analysis:
         """Find copies, rewrites and independent coverage among ``articles``; group stories and threads."""
         corpus = self._prepare(articles)
-        ordered = [corpus.signatures[a.id] for a in articles if a.id in corpus.signatures]
+        # By id, not input order: candidates and clusters must not depend on how the input was split.
+        ordered = sorted(corpus.signatures.values(), key=lambda s: s.article_id)
         shared_anchors = anchor_pairs(ordered, corpus.stats, settings=self.settings.fingerprint)
         pairs = candidate_pairs(
             ordered, corpus.stats, settings=self.settings.fingerprint, shared_anchors=shared_anchors
@@ -242,7 +271,7 @@ class Engine:
         logger.info("%d articles, %d candidate pairs", len(ordered), len(pairs))
         relations = self._relate_pairs(corpus, pairs)
         kept = [r for r in relations if r.kind is not RelationKind.UNRELATED]
-        cleaned = [corpus.articles[s.article_id] for s in ordered]
+        cleaned = list({a.id: corpus.articles[a.id] for a in articles if a.id in corpus.articles}.values())
         story_list = stories(cleaned, kept)
         thread_pairs = []
         for i, j in shared_anchors:
