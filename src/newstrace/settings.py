@@ -30,7 +30,7 @@ __all__ = [
 # Bump when the code of a stage changes its output for the same settings.
 ALGORITHM_VERSIONS = {
     "clean": "clean-v1",
-    "fingerprint": "minhash-anchors-v1",
+    "fingerprint": "oph-minhash-anchors-v2",
     "embedding": "embed-v1",
     "align": "align-v1",
     "relate": "relate-v1",

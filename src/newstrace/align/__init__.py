@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from newstrace._text import STOPWORDS, quote_spans, stem, words
+from newstrace._text import STOPWORDS, quote_spans, stem
 from newstrace.fingerprint import TermStats
-from newstrace.fingerprint._minhash import token_hash
+from newstrace.fingerprint import position_multipliers, sentence_of_tokens
+from newstrace.fingerprint._minhash import text_token_hashes, token_hash
 from newstrace.records import Alignment, Article, Link, LinkType
 from newstrace.settings import AlignSettings
 
@@ -33,9 +34,10 @@ class ArticleFeatures:
     """Per-article inputs of sentence scoring, as flat arrays (one entry per distinct term of a sentence).
 
     ``term_rows[k]`` is the sentence of the k-th (sentence, content term) entry, ``term_ids[k]`` the term's
-    stable 64-bit hash and ``term_weights[k]`` its IDF; ``token_rows``/``token_ids`` hold all tokens
-    (stopwords too) for the unweighted surface overlap. Hashes instead of a shared vocabulary keep
-    features computable on any worker.
+    stable 64-bit hash and ``term_weights[k]`` its IDF; ``token_rows``/``token_ids`` hold all distinct
+    tokens (stopwords too) per sentence for the unweighted surface overlap; ``sentence_hashes[i]`` is a
+    hash of sentence ``i``'s whole token sequence (equal sentences, up to case and punctuation, have
+    equal hashes). Hashes instead of a shared vocabulary keep features computable on any worker.
     """
 
     article_id: str
@@ -45,43 +47,94 @@ class ArticleFeatures:
     term_weights: npt.NDArray[np.float64]
     token_rows: npt.NDArray[np.int64]
     token_ids: npt.NDArray[np.uint64]
-    normalized: tuple[str, ...]
+    sentence_hashes: npt.NDArray[np.uint64]
     quoted: npt.NDArray[np.float64]
     lengths: npt.NDArray[np.int64]
 
 
+# Token hash (from text_token_hashes) → (term hash, term) of its stemmed content term, or None for
+# stopwords and one-letter tokens. Per process; filled on first sight of a token.
+_TERM_OF_TOKEN: dict[int, tuple[int, str] | None] = {}
+_TERM_CACHE_MAX = 1_000_000
+_QUOTE_MARKS = ('"', "“", "”", "„", "«", "»")
+
+
+def _terms_of_tokens(hashes: list[int], spans: list[tuple[int, int]], data: bytes) -> list[tuple[int, str] | None]:
+    if len(_TERM_OF_TOKEN) > _TERM_CACHE_MAX:
+        _TERM_OF_TOKEN.clear()
+    out: list[tuple[int, str] | None] = []
+    for h, (lo, hi) in zip(hashes, spans, strict=True):
+        found = _TERM_OF_TOKEN.get(h, _MISSING)
+        if found is _MISSING:
+            token = data[lo:hi].decode("utf-8", "replace")
+            if token in STOPWORDS or len(token) <= 1:
+                found = None
+            else:
+                term = stem(token)
+                found = (token_hash(term), term)
+            _TERM_OF_TOKEN[h] = found
+        out.append(found)  # type: ignore[arg-type]
+    return out
+
+
+_MISSING = object()
+
+
 def article_features(article: Article, stats: TermStats) -> ArticleFeatures:
-    term_rows: list[int] = []
-    term_ids: list[int] = []
-    term_weights: list[float] = []
-    token_rows: list[int] = []
-    token_ids: list[int] = []
-    normalized = []
-    quoted = []
+    """Features of ``article`` for :func:`sentence_scores`, with IDF weights from ``stats``."""
+    sentences = article.sentences
+    n = len(sentences)
+    hashes, starts, ends = text_token_hashes(article.text)
+    rows = sentence_of_tokens(article.text, sentences, starts)
+    # Distinct (sentence, token) entries.
+    order = np.lexsort((hashes, rows))
+    rows_sorted, hashes_sorted = rows[order], hashes[order]
+    keep = np.ones(order.size, dtype=bool)
+    keep[1:] = (rows_sorted[1:] != rows_sorted[:-1]) | (hashes_sorted[1:] != hashes_sorted[:-1])
+    token_rows, token_ids = rows_sorted[keep], hashes_sorted[keep]
+    # Content terms: each distinct token of the article mapped once to its stemmed term.
+    unique, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+    lowered = article.text.lower()
+    data = (lowered if len(lowered) == len(article.text) else article.text).encode("utf-8", "surrogatepass")
+    spans = list(zip(starts[first].tolist(), ends[first].tolist(), strict=True))
+    terms = _terms_of_tokens(unique.tolist(), spans, data)
+    is_term = np.array([t is not None for t in terms], dtype=bool)
+    term_hash = np.array([t[0] if t is not None else 0 for t in terms], dtype=np.uint64)
     idf = stats.idf
-    for row, sentence in enumerate(article.sentences):
-        toks = words(sentence.text)
-        normalized.append(" ".join(toks))
-        distinct = set(toks)
-        token_ids.extend(map(token_hash, distinct))
-        token_rows.extend([row] * len(distinct))
-        terms = {stem(t) for t in distinct - STOPWORDS if len(t) > 1}
-        term_ids.extend(map(token_hash, terms))
-        term_weights.extend(map(idf, terms))
-        term_rows.extend([row] * len(terms))
-        quoted_chars = sum(e - s for s, e in quote_spans(sentence.text))
-        quoted.append(quoted_chars / max(1, len(sentence.text)))
+    weight = np.array([idf(t[1]) if t is not None else 0.0 for t in terms], dtype=np.float64)
+    entry_unique = inverse.reshape(-1)[order][keep]
+    content = is_term[entry_unique]
+    term_rows = token_rows[content]
+    term_ids = term_hash[entry_unique[content]]
+    term_weights = weight[entry_unique[content]]
+    # Two tokens stemming to one term in a sentence count once.
+    if term_ids.size:
+        term_order = np.lexsort((term_ids, term_rows))
+        tr, ti, tw = term_rows[term_order], term_ids[term_order], term_weights[term_order]
+        distinct = np.ones(tr.size, dtype=bool)
+        distinct[1:] = (tr[1:] != tr[:-1]) | (ti[1:] != ti[:-1])
+        term_rows, term_ids, term_weights = tr[distinct], ti[distinct], tw[distinct]
+    # Whole-sentence hashes: position-weighted sums of token hashes, one per sentence.
+    positions = np.arange(hashes.size) - np.searchsorted(rows, rows, side="left")
+    sentence_hashes = np.zeros(n, dtype=np.uint64)
+    if hashes.size:
+        np.add.at(sentence_hashes, rows, hashes * position_multipliers(int(positions.max()) + 1)[positions])
+    quoted = np.zeros(n, dtype=np.float64)
+    if any(mark in article.text for mark in _QUOTE_MARKS):
+        for row, sentence in enumerate(sentences):
+            quoted_chars = sum(e - s for s, e in quote_spans(sentence.text))
+            quoted[row] = quoted_chars / max(1, len(sentence.text))
     return ArticleFeatures(
         article_id=article.id,
-        sentence_count=len(article.sentences),
-        term_rows=np.array(term_rows, dtype=np.int64),
-        term_ids=np.array(term_ids, dtype=np.uint64),
-        term_weights=np.array(term_weights, dtype=np.float64),
-        token_rows=np.array(token_rows, dtype=np.int64),
-        token_ids=np.array(token_ids, dtype=np.uint64),
-        normalized=tuple(normalized),
-        quoted=np.array(quoted, dtype=np.float64),
-        lengths=np.array([len(s.text) for s in article.sentences], dtype=np.int64),
+        sentence_count=n,
+        term_rows=term_rows.astype(np.int64),
+        term_ids=term_ids.astype(np.uint64),
+        term_weights=term_weights,
+        token_rows=token_rows.astype(np.int64),
+        token_ids=token_ids.astype(np.uint64),
+        sentence_hashes=sentence_hashes,
+        quoted=quoted,
+        lengths=np.array([len(s.text) for s in sentences], dtype=np.int64),
     )
 
 
@@ -138,9 +191,8 @@ def sentence_scores(
     surface = _dice(shape, fa.token_rows, fa.token_ids, fb.token_rows, fb.token_ids)
     exact = surface >= 1.0
     if exact.any():
-        for i, j in np.argwhere(exact):
-            if fa.normalized[i] == fb.normalized[j]:
-                lexical[i, j] = 1.0
+        same = fa.sentence_hashes[:, None] == fb.sentence_hashes[None, :]
+        lexical[exact & same] = 1.0
     if cosine is None:
         return lexical, surface
     semantic = np.clip((cosine - 0.55) / 0.4, 0.0, 1.0)

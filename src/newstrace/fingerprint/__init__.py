@@ -8,19 +8,33 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
-from newstrace._text import STOPWORDS, stem, words
+from newstrace._text import STOPWORDS, distinct_words, stem
 from newstrace.clean._sentences import split_sentences
-from newstrace.fingerprint._minhash import minhash, rolling_hashes, shingle_hashes, token_hash
-from newstrace.records import Article, Signature
+from newstrace.fingerprint._minhash import (
+    char_to_byte_offsets,
+    minhash,
+    mix64,
+    rolling_hashes,
+    shingle_hashes,
+    text_token_hashes,
+)
+from newstrace.records import Article, Sentence, Signature
 from newstrace.settings import FingerprintSettings
 
-__all__ = ["Fingerprinter", "TermStats", "minhash", "shingle_hashes"]
+__all__ = [
+    "Fingerprinter",
+    "TermStats",
+    "minhash",
+    "position_multipliers",
+    "sentence_of_tokens",
+    "shingle_hashes",
+]
 
 _SENTENCE_SEEDS = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9))
 
@@ -82,13 +96,12 @@ class Fingerprinter:
         self.algorithm = algorithm
 
     def signature(self, article: Article) -> Signature:
-        # One tokenisation per sentence serves both the document shingles and the sentence keys.
-        sentences = article.sentences or split_sentences(article.text)
-        per_sentence = [words(s.text) for s in sentences]
-        tokens = [t for sentence in per_sentence for t in sentence]
-        token_hashes = np.fromiter(map(token_hash, tokens), dtype=np.uint64, count=len(tokens))
-        shingles = np.unique(rolling_hashes(token_hashes, size=self.settings.shingle_words))
-        distinct = set(tokens) - STOPWORDS
+        # One vectorised tokenisation of the whole text serves the document shingles and the sentence keys.
+        text = article.text
+        sentences = article.sentences or split_sentences(text)
+        token_hashes, token_starts, _ = text_token_hashes(text)
+        shingles = rolling_hashes(token_hashes, size=self.settings.shingle_words)
+        distinct = distinct_words(text) - STOPWORDS
         terms = frozenset(map(stem, (t for t in distinct if len(t) > 2)))
         return Signature(
             article_id=article.id,
@@ -96,11 +109,34 @@ class Fingerprinter:
             minhash=minhash(shingles, num_perm=self.settings.num_perm),
             terms=terms,
             published=article.published,
-            sentence_keys=_sentence_keys(token_hashes, [len(s) for s in per_sentence]),
+            sentence_keys=_sentence_keys(token_hashes, sentence_of_tokens(text, sentences, token_starts)),
         )
 
 
-def _sentence_keys(token_hashes: npt.NDArray[np.uint64], lengths: list[int]) -> npt.NDArray[np.uint64]:
+def sentence_of_tokens(
+    text: str, sentences: Sequence[Sentence], token_starts: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Index of the sentence holding each token (tokens are in text order; ``token_starts`` in UTF-8
+    bytes). Sentences cover every word of the text, so each token falls inside one."""
+    if not sentences or token_starts.size == 0:
+        return np.zeros(token_starts.size, dtype=np.int64)
+    offsets = char_to_byte_offsets(text)
+    starts = offsets[np.fromiter((s.start for s in sentences), dtype=np.int64, count=len(sentences))]
+    return np.searchsorted(starts, token_starts, side="right").astype(np.int64) - 1
+
+
+_POSITION_SEED = np.uint64(0x706F73)  # "pos"
+
+
+def position_multipliers(n: int) -> npt.NDArray[np.uint64]:
+    """Odd 64-bit multipliers for token positions ``0 … n-1`` (for order-sensitive sequence hashes);
+    position ``i`` always gets the same multiplier."""
+    return mix64(np.arange(n, dtype=np.uint64) + _POSITION_SEED) | np.uint64(1)
+
+
+def _sentence_keys(
+    token_hashes: npt.NDArray[np.uint64], sentence_of: npt.NDArray[np.int64]
+) -> npt.NDArray[np.uint64]:
     """Two min-hashes of each sentence's word 3-grams (sentences of at least 6 words), sorted, unique.
 
     Two sentences share a key with probability equal to the Jaccard similarity of their 3-gram sets, so
@@ -109,10 +145,9 @@ def _sentence_keys(token_hashes: npt.NDArray[np.uint64], lengths: list[int]) -> 
     """
     if token_hashes.size < 3:
         return np.zeros(0, dtype=np.uint64)
-    sizes = np.array(lengths, dtype=np.int64)
-    sentence_of = np.repeat(np.arange(sizes.size), sizes)
+    sizes = np.bincount(np.maximum(sentence_of, 0))
     grams = rolling_hashes(token_hashes, size=3)
-    valid = (sentence_of[:-2] == sentence_of[2:]) & (sizes[sentence_of[:-2]] >= 6)
+    valid = (sentence_of[:-2] == sentence_of[2:]) & (sizes[sentence_of[:-2]] >= 6) & (sentence_of[:-2] >= 0)
     if not valid.any():
         return np.zeros(0, dtype=np.uint64)
     grams, owner = grams[valid], sentence_of[:-2][valid]

@@ -1,12 +1,23 @@
-"""Vectorised MinHash over word shingles.
+"""Vectorised token hashing, word shingles and one-permutation MinHash.
 
-Layout of a stored MinHash (``MinHash.to_bytes``): ``num_perm`` little-endian unsigned 32-bit integers,
-permutation ``i`` at byte offset ``4 * i``; nothing else (the permutation family and seed are fixed by
-the fingerprint algorithm id).
+Token hashes (:func:`text_token_hashes`): a word is a maximal run of ASCII letters/digits or non-ASCII
+bytes of the UTF-8 encoded, lowercased text (general punctuation — curly quotes, dashes, ellipsis — and
+no-break spaces separate words). A word's hash is the polynomial hash ``Σ byte_i · P^i (mod 2**64)`` of
+its bytes, computed for all words at once from prefix sums (``P`` is odd, so it is invertible modulo
+2**64), then passed through the splitmix64 finaliser. Stable across processes and machines.
 
-Hash family: multiply-shift on 64-bit shingle hashes, ``h_i(x) = ((a_i * x + b_i) mod 2**64) >> 32``
-with odd ``a_i``; a shingle's hash is a fixed random linear combination (mod 2**64) of its tokens'
-stable 64-bit hashes, so it depends on token order.
+Shingle hashes (:func:`rolling_hashes`): a fixed random linear combination (mod 2**64) of ``size``
+consecutive token hashes, so a shingle depends on word order.
+
+MinHash (:func:`minhash`): one-permutation hashing with rotation densification. Each shingle hash is
+mixed (splitmix64), its bin is ``floor(mixed · num_perm / 2**64)`` and a bin keeps the low 32 bits of its
+smallest mixed hash; an empty bin copies the nearest non-empty bin to its right (circularly), offset by
+``distance · 0x9E3779B1``. Two sets agree in a bin with probability ≈ their Jaccard similarity, as with
+``num_perm`` independent permutations, at the cost of one hash per shingle instead of ``num_perm``.
+
+Layout of a stored MinHash: ``num_perm`` little-endian unsigned 32-bit integers, bin ``i`` at byte
+offset ``4 * i``; nothing else (the hash family and seeds are fixed by the fingerprint algorithm id).
+All bins ``0xFFFFFFFF`` is the signature of an empty set.
 """
 
 from __future__ import annotations
@@ -18,7 +29,15 @@ import numpy.typing as npt
 
 from newstrace._text import stable_hash64
 
-__all__ = ["minhash", "rolling_hashes", "shingle_hashes", "token_hash"]
+__all__ = [
+    "char_to_byte_offsets",
+    "minhash",
+    "mix64",
+    "rolling_hashes",
+    "shingle_hashes",
+    "text_token_hashes",
+    "token_hash",
+]
 
 _SEED = 0x6E657773  # "news"
 _MAX_SHINGLE = 16
@@ -26,14 +45,101 @@ _rng = np.random.default_rng(_SEED)
 _SHINGLE_MULTIPLIERS = _rng.integers(1, 2**63, size=_MAX_SHINGLE, dtype=np.uint64) * np.uint64(2) + np.uint64(
     1
 )
-_PERM_A_ALL = _rng.integers(1, 2**63, size=1024, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-_PERM_B_ALL = _rng.integers(0, 2**63, size=1024, dtype=np.uint64)
+_MINHASH_SEED = np.uint64(_rng.integers(0, 2**63, dtype=np.uint64))
 _EMPTY = np.uint32(0xFFFFFFFF)
+_LOW32 = np.uint64(0xFFFFFFFF)
+_DENSIFY_STEP = np.uint64(0x9E3779B1)
+
+# Polynomial byte hash: an odd multiplier and its inverse modulo 2**64.
+_P = 0x100000001B3
+_P_INV = pow(_P, -1, 2**64)
+_powers = np.ones(1, dtype=np.uint64)
+_inverse_powers = np.ones(1, dtype=np.uint64)
+
+# Bytes that belong to words (text is lowercased first): ASCII letters and digits, and every byte of a
+# non-ASCII character (their lead and continuation bytes are >= 0x80).
+_WORD_BYTE = np.zeros(256, dtype=bool)
+_WORD_BYTE[ord("0") : ord("9") + 1] = True
+_WORD_BYTE[ord("a") : ord("z") + 1] = True
+_WORD_BYTE[ord("A") : ord("Z") + 1] = True
+_WORD_BYTE[0x80:] = True
 
 
 @lru_cache(maxsize=500_000)
 def token_hash(token: str) -> int:
+    """Stable 64-bit hash of a token string (blake2b; used for term ids)."""
     return stable_hash64(token)
+
+
+def mix64(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """splitmix64 finaliser (uint64 arithmetic wraps modulo 2**64, as intended)."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(0x94D049BB133111EB)
+    x ^= x >> np.uint64(31)
+    return x
+
+
+def _power_tables(n: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    """``P**i`` and ``P**-i`` modulo 2**64 for ``i < n`` (grown by doubling, shared by all calls)."""
+    global _powers, _inverse_powers
+    if _powers.size < n:
+        size = max(n, 2 * _powers.size, 4096)
+        steps = np.full(size, _P, dtype=np.uint64)
+        steps[0] = 1
+        inverse_steps = np.full(size, _P_INV, dtype=np.uint64)
+        inverse_steps[0] = 1
+        _powers = np.multiply.accumulate(steps, dtype=np.uint64)
+        _inverse_powers = np.multiply.accumulate(inverse_steps, dtype=np.uint64)
+    return _powers[:n], _inverse_powers[:n]
+
+
+def text_token_hashes(
+    text: str,
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """``(hashes, starts, ends)`` of the words of ``text``: 64-bit hashes and UTF-8 byte offsets of
+    ``text.lower()`` (of ``text`` itself in the rare case lowercasing changes its length)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = text
+    data = np.frombuffer(lowered.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    n = data.size
+    if n == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.uint64), empty, empty
+    is_word = _WORD_BYTE[data]
+    if n >= 2:
+        # U+2000–U+206F (curly quotes, dashes, ellipsis: E2 80/81 xx), no-break space (C2 A0), «» (C2 AB/BB).
+        lead = np.flatnonzero((data[:-2] == 0xE2) & ((data[1:-1] == 0x80) | (data[1:-1] == 0x81)))
+        for k in range(3):
+            is_word[lead + k] = False
+        pair = np.flatnonzero(
+            (data[:-1] == 0xC2) & ((data[1:] == 0xA0) | (data[1:] == 0xAB) | (data[1:] == 0xBB))
+        )
+        is_word[pair] = False
+        is_word[pair + 1] = False
+    edges = np.diff(is_word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    if starts.size == 0:
+        return np.zeros(0, dtype=np.uint64), starts, ends
+    powers, inverse_powers = _power_tables(n)
+    prefix = np.zeros(n + 1, dtype=np.uint64)
+    np.cumsum(data.astype(np.uint64) * powers, dtype=np.uint64, out=prefix[1:])
+    raw = (prefix[ends] - prefix[starts]) * inverse_powers[starts]
+    return mix64(raw ^ (ends - starts).astype(np.uint64)), starts, ends
+
+
+def char_to_byte_offsets(text: str) -> npt.NDArray[np.int64]:
+    """``offsets[i]`` is the UTF-8 byte offset of character ``i`` of ``text`` (``len(text) + 1`` entries)."""
+    if text.isascii():
+        return np.arange(len(text) + 1, dtype=np.int64)
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    sizes = 1 + (points >= 0x80).astype(np.int64) + (points >= 0x800) + (points >= 0x10000)
+    out = np.zeros(points.size + 1, dtype=np.int64)
+    np.cumsum(sizes, out=out[1:])
+    return out
 
 
 def shingle_hashes(tokens: list[str], *, size: int) -> npt.NDArray[np.uint64]:
@@ -58,11 +164,25 @@ def rolling_hashes(hashes: npt.NDArray[np.uint64], *, size: int) -> npt.NDArray[
 
 
 def minhash(hashes: npt.NDArray[np.uint64], *, num_perm: int) -> npt.NDArray[np.uint32]:
-    """MinHash signature (``num_perm`` uint32) of a set of 64-bit hashes; all ``0xFFFFFFFF`` if empty."""
+    """One-permutation MinHash (``num_perm`` uint32 bins) of a set of 64-bit hashes (repeats and order
+    do not matter); all ``0xFFFFFFFF`` if the set is empty."""
     if hashes.size == 0:
         return np.full(num_perm, _EMPTY, dtype=np.uint32)
-    a = _PERM_A_ALL[:num_perm]
-    b = _PERM_B_ALL[:num_perm]
-    permuted = (hashes[:, None] * a[None, :] + b[None, :]) >> np.uint64(32)
-    signature: npt.NDArray[np.uint32] = permuted.min(axis=0).astype(np.uint32)
-    return signature
+    mixed = np.unique(mix64(hashes ^ _MINHASH_SEED))
+    # floor(mixed * num_perm / 2**64) via the high 32 bits: monotone in ``mixed``, so the sorted hashes
+    # are sorted by bin and a bin's first hash is its smallest.
+    bins = ((mixed >> np.uint64(32)) * np.uint64(num_perm)) >> np.uint64(32)
+    first = np.searchsorted(bins, np.arange(num_perm, dtype=np.uint64), side="left")
+    present = first < mixed.size
+    present[present] = bins[first[present]] == np.arange(num_perm, dtype=np.uint64)[present]
+    filled = np.flatnonzero(present)
+    values = np.zeros(num_perm, dtype=np.uint64)
+    values[filled] = mixed[first[filled]] & _LOW32
+    if filled.size < num_perm:
+        bin_ids = np.arange(num_perm)
+        at = np.searchsorted(filled, bin_ids, side="left")
+        wrapped = at == filled.size
+        donor = filled[np.where(wrapped, 0, at)]
+        distance = (donor - bin_ids) % num_perm
+        values = (values[donor] + distance.astype(np.uint64) * _DENSIFY_STEP) & _LOW32
+    return values.astype(np.uint32)
