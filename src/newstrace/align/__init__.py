@@ -21,7 +21,7 @@ from newstrace.fingerprint._minhash import text_token_hashes, token_hash
 from newstrace.records import Alignment, Article, Link, LinkType
 from newstrace.settings import AlignSettings
 
-__all__ = ["ArticleFeatures", "align", "article_features", "sentence_scores"]
+__all__ = ["ArticleFeatures", "align", "article_features", "max_links", "sentence_scores"]
 
 # Out-of-order links need a clearly stronger score than in-order ones.
 _REORDER_MIN_SCORE = 0.62
@@ -185,20 +185,48 @@ def sentence_scores(
     same-topic sentence with different facts does not become a link.
     """
     shape = (fa.sentence_count, fb.sentence_count)
-    lexical = _dice(
-        shape, fa.term_rows, fa.term_ids, fb.term_rows, fb.term_ids, fa.term_weights, fb.term_weights
-    )
     surface = _dice(shape, fa.token_rows, fa.token_ids, fb.token_rows, fb.token_ids)
-    exact = surface >= 1.0
-    if exact.any():
-        same = fa.sentence_hashes[:, None] == fb.sentence_hashes[None, :]
-        lexical[exact & same] = 1.0
+    return _content_scores(fa, fb, cosine=cosine), surface
+
+
+def _content_scores(
+    fa: ArticleFeatures, fb: ArticleFeatures, *, cosine: npt.NDArray[np.float64] | None
+) -> npt.NDArray[np.float64]:
+    lexical = _dice(
+        (fa.sentence_count, fb.sentence_count),
+        fa.term_rows,
+        fa.term_ids,
+        fb.term_rows,
+        fb.term_ids,
+        fa.term_weights,
+        fb.term_weights,
+    )
+    # The same token sequence (its distinct tokens then coincide too, so surface overlap is 1).
+    lexical[fa.sentence_hashes[:, None] == fb.sentence_hashes[None, :]] = 1.0
     if cosine is None:
-        return lexical, surface
+        return lexical
     semantic = np.clip((cosine - 0.55) / 0.4, 0.0, 1.0)
     blended = 0.55 * semantic + 0.45 * lexical
     gate = np.clip(lexical / 0.15, 0.0, 1.0)
-    return np.maximum(lexical, blended * gate), surface
+    out: npt.NDArray[np.float64] = np.maximum(lexical, blended * gate)
+    return out
+
+
+def max_links(
+    fa: ArticleFeatures,
+    fb: ArticleFeatures,
+    *,
+    settings: AlignSettings,
+    cosine: npt.NDArray[np.float64] | None = None,
+) -> int:
+    """An upper bound on the number of links :func:`align` can make: links are one-to-one and every
+    link (in order, weak mutual-best or out of order) scores at least the weak-link minimum, so at most
+    ``min(rows, columns)`` holding such a score. Costs one overlap matrix, a fraction of an alignment."""
+    if not fa.sentence_count or not fb.sentence_count:
+        return 0
+    floor = min(_WEAK_MIN_SCORE, settings.link_min_score)
+    possible = _content_scores(fa, fb, cosine=cosine) >= floor
+    return int(min(possible.any(axis=1).sum(), possible.any(axis=0).sum()))
 
 
 def _monotone_links(score: npt.NDArray[np.float64], threshold: float) -> list[tuple[int, int]]:

@@ -89,8 +89,9 @@ def select_anchors(
     """The article's rarest terms with ``min_df ≤ df ≤ anchor_max_df`` (by default: shared with at least
     one other article), rarest first, ties broken by stable hash."""
     df = stats.df
-    limit = settings.anchor_max_df
-    usable = [(n, token_hash(t), t) for t in terms if min_df <= (n := df.get(t, 0)) <= limit]
+    # Intersecting with the precomputed set of in-range terms keeps the per-article work in C.
+    in_range = terms & stats.terms_with_df(max(1, min_df), settings.anchor_max_df)
+    usable = [(df[t], token_hash(t), t) for t in in_range]
     usable.sort()
     return [t for _, _, t in usable[: settings.anchors_per_article]]
 

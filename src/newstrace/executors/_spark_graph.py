@@ -108,7 +108,9 @@ def connected_components(
         small = large.map(_down).groupByKey(partitions).flatMap(_small_star).distinct(partitions)
         small.persist(StorageLevel.MEMORY_AND_DISK)
         small.localCheckpoint()
-        converged = small.flatMap(_roles).reduceByKey(_add_roles, partitions).filter(_not_a_star_node).isEmpty()
+        converged = (
+            small.flatMap(_roles).reduceByKey(_add_roles, partitions).filter(_not_a_star_node).isEmpty()
+        )
         current.unpersist()
         current = small
         if converged:

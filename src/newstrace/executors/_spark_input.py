@@ -94,29 +94,35 @@ def _has_scheme(path: str) -> bool:
     return len(scheme) > 1  # a one-letter "scheme" is a Windows drive
 
 
-def _display(file_uri: str, given: dict[str, str]) -> str:
-    """How a file read by Spark is named in sources: as the user gave it, its local path, or its URL."""
-    if file_uri in given:
-        return given[file_uri]
+def _norm(file_uri: str) -> str:
+    """One spelling per file: Spark writes local files as ``file:/x`` or ``file:///x`` (and may
+    percent-encode); both become ``file:/x``."""
     parts = urllib.parse.urlsplit(file_uri)
     if parts.scheme == "file":
-        return urllib.parse.unquote(parts.path)
+        return "file:" + urllib.parse.unquote(parts.path)
+    return file_uri
+
+
+def _display(file_uri: str, given: dict[str, str]) -> str:
+    """How a file read by Spark is named in sources: as the user gave it, its local path, or its URL."""
+    key = _norm(file_uri)
+    if key in given:
+        return given[key]
+    if key.startswith("file:"):
+        return key.removeprefix("file:")
     return file_uri
 
 
 def _given_names(paths: Iterable[str]) -> dict[str, str]:
-    """Spark's ``file:`` URI of each local file named directly -> the name the local reader would show."""
+    """The normalised ``file:`` URI of each local file named directly -> the name the local reader
+    would show (``str(Path(name))``)."""
     out: dict[str, str] = {}
     for path in paths:
         if _has_scheme(path) or _GLOB_RE.search(path):
             continue
         local = Path(path)
         if local.is_file():
-            shown = str(local)
-            resolved = local.resolve()
-            out[resolved.as_uri()] = shown
-            out["file:" + urllib.parse.quote(str(resolved))] = shown
-            out["file:" + str(resolved)] = shown
+            out["file:" + str(local.resolve())] = str(local)
     return out
 
 
@@ -166,7 +172,9 @@ def read_spark_inputs(
             driver_articles.extend(
                 ((index, "", n), a) for n, a in enumerate(collector.articles[before:], start=before)
             )
-            problems.extend(((index, "", n), e.source, e.line, e.reason) for n, e in enumerate(collector.skipped))
+            problems.extend(
+                ((index, "", n), e.source, e.line, e.reason) for n, e in enumerate(collector.skipped)
+            )
             collector.skipped.clear()
             continue
         reader = _read_parquet if kind == "parquet" else _read_jsonl
@@ -179,8 +187,8 @@ def read_spark_inputs(
         parts.append(records)
     if driver_articles:
         # Driver-read articles already went through the manifest (by file or id) and id checks.
-        records = [("a", order, article) for order, article in driver_articles]
-        parts.append(sc.parallelize(records, max(1, min(partitions, len(records)))))
+        rows: list[Record] = [("a", order, article) for order, article in driver_articles]
+        parts.append(sc.parallelize(rows, max(1, min(partitions, len(rows)))))
     combined: RDD[Record] = sc.union(parts) if parts else sc.emptyRDD()
     return SparkInput(records=combined, problems=problems, collector=collector)
 
@@ -224,7 +232,7 @@ def _read_jsonl(
     offsets, heads, nonblank = _line_offsets(splits)
     problems: list[Problem] = []
     bad_files: set[str] = set()
-    for file_uri in sorted(files):
+    for file_uri in sorted({_norm(f) for f in files}):
         shown = _display(file_uri, given)
         head = heads.get(file_uri)
         problem = binary_problem(head) if head is not None else None
@@ -271,7 +279,8 @@ def _line_offsets(
     by_file: dict[str, list[tuple[int, int]]] = {}
     heads: dict[str, bytes] = {}
     nonblank: dict[str, int] = {}
-    for file_uri, block, count, filled, head in splits:
+    for raw_uri, block, count, filled, head in splits:
+        file_uri = _norm(raw_uri)
         by_file.setdefault(file_uri, []).append((block, count))
         nonblank[file_uri] = nonblank.get(file_uri, 0) + filled
         if block == 0:
@@ -296,14 +305,16 @@ def _parse_lines(
     current: tuple[str, int] | None = None
     number = 0
     shown = ""
-    for file_uri, block, data in rows:
-        key = (file_uri, block)
-        if key != current:
-            current = key
-            number = offsets[key]
+    bad = False
+    for raw_uri, block, data in rows:
+        if (raw_uri, block) != current:
+            current = (raw_uri, block)
+            file_uri = _norm(raw_uri)
+            number = offsets[(file_uri, block)]
             shown = _display(file_uri, given)
+            bad = file_uri in bad_files
         number += 1
-        if file_uri in bad_files:
+        if bad:
             continue
         body = data.removeprefix(BOM) if number == 1 else data
         if not body.strip():

@@ -41,25 +41,34 @@ _SENTENCE_SEEDS = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9))
 
 @dataclass(slots=True)
 class TermStats:
-    """Document frequency of every content term over ``docs`` articles. Merge with ``+``."""
+    """Document frequency of every content term over ``docs`` articles. Merge with ``+``.
+
+    Derived tables (IDF², norms, terms in a document-frequency range) are cached and dropped whenever
+    the counts change.
+    """
 
     docs: int = 0
     df: Counter[str] = field(default_factory=Counter)
     _idf: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+    _idf_sq: dict[str, float] | None = field(default=None, repr=False, compare=False)
     _norms: dict[frozenset[str], float] = field(default_factory=dict, repr=False, compare=False)
+    _in_range: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_signatures(cls, signatures: Iterable[Signature]) -> TermStats:
         stats = cls()
         for sig in signatures:
-            stats.add(sig.terms)
+            stats.df.update(sig.terms)
+            stats.docs += 1
         return stats
 
     def add(self, terms: Iterable[str]) -> None:
         self.docs += 1
         self.df.update(terms)
         self._idf.clear()
+        self._idf_sq = None
         self._norms.clear()
+        self._in_range.clear()
 
     def __add__(self, other: TermStats) -> TermStats:
         return TermStats(self.docs + other.docs, self.df + other.df)
@@ -71,20 +80,42 @@ class TermStats:
             value = self._idf[term] = math.log((1 + self.docs) / (1 + self.df.get(term, 0))) + 1.0
         return value
 
+    def _squared(self) -> dict[str, float]:
+        """IDF² of every counted term (one pass over the vocabulary, then C-speed lookups)."""
+        if self._idf_sq is None:
+            docs = 1 + self.docs
+            self._idf_sq = {t: (math.log(docs / (1 + n)) + 1.0) ** 2 for t, n in self.df.items()}
+        return self._idf_sq
+
+    def _sum_squared(self, terms: Iterable[str]) -> float:
+        table = self._squared()
+        try:
+            return math.fsum(map(table.__getitem__, terms))
+        except KeyError:  # a term this corpus never counted (df 0)
+            return math.fsum(self.idf(t) ** 2 for t in terms)
+
     def cosine(self, terms_a: frozenset[str], terms_b: frozenset[str]) -> float:
         """IDF-weighted cosine of two content-term sets, in [0, 1] (document similarity)."""
         if not terms_a or not terms_b:
             return 0.0
-        idf = self.idf
-        shared = sum(idf(t) ** 2 for t in terms_a & terms_b)
-        return shared / (self.norm(terms_a) * self.norm(terms_b))
+        shared = self._sum_squared(terms_a & terms_b)
+        return min(1.0, shared / (self.norm(terms_a) * self.norm(terms_b)))
 
     def norm(self, terms: frozenset[str]) -> float:
         """Euclidean norm of a term set's IDF vector (cached per set)."""
         value = self._norms.get(terms)
         if value is None:
-            value = self._norms[terms] = math.sqrt(sum(self.idf(t) ** 2 for t in terms))
+            value = self._norms[terms] = math.sqrt(self._sum_squared(terms))
         return value
+
+    def terms_with_df(self, low: int, high: int) -> frozenset[str]:
+        """Every counted term with ``low ≤ df ≤ high`` (cached per range); ``low ≥ 1``."""
+        found = self._in_range.get((low, high))
+        if found is None:
+            found = self._in_range[(low, high)] = frozenset(
+                t for t, n in self.df.items() if low <= n <= high
+            )
+        return found
 
 
 class Fingerprinter:
