@@ -15,8 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from newstrace._text import STOPWORDS, quote_spans, stem
-from newstrace.fingerprint import TermStats
-from newstrace.fingerprint import position_multipliers, sentence_of_tokens
+from newstrace.fingerprint import TermStats, position_multipliers, sentence_of_tokens
 from newstrace.fingerprint._minhash import text_token_hashes, token_hash
 from newstrace.records import Alignment, Article, Link, LinkType
 from newstrace.settings import AlignSettings
@@ -59,7 +58,9 @@ _TERM_CACHE_MAX = 1_000_000
 _QUOTE_MARKS = ('"', "“", "”", "„", "«", "»")
 
 
-def _terms_of_tokens(hashes: list[int], spans: list[tuple[int, int]], data: bytes) -> list[tuple[int, str] | None]:
+def _terms_of_tokens(
+    hashes: list[int], spans: list[tuple[int, int]], data: bytes
+) -> list[tuple[int, str] | None]:
     if len(_TERM_OF_TOKEN) > _TERM_CACHE_MAX:
         _TERM_OF_TOKEN.clear()
     out: list[tuple[int, str] | None] = []

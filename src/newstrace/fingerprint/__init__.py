@@ -112,9 +112,7 @@ class TermStats:
         """Every counted term with ``low ≤ df ≤ high`` (cached per range); ``low ≥ 1``."""
         found = self._in_range.get((low, high))
         if found is None:
-            found = self._in_range[(low, high)] = frozenset(
-                t for t, n in self.df.items() if low <= n <= high
-            )
+            found = self._in_range[(low, high)] = frozenset(t for t, n in self.df.items() if low <= n <= high)
         return found
 
 
