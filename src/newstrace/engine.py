@@ -21,7 +21,13 @@ import numpy.typing as npt
 
 from newstrace.align import ArticleFeatures, align, article_features, max_links
 from newstrace.analysis import Analysis
-from newstrace.candidates import anchor_pairs, band_keys, candidate_pairs, select_anchors
+from newstrace.candidates import (
+    anchor_pairs,
+    band_keys,
+    candidate_pairs,
+    min_document_similarity,
+    select_anchors,
+)
 from newstrace.clean import Cleaner, corpus_chrome
 from newstrace.cluster import stories, threads
 from newstrace.errors import InputError
@@ -434,12 +440,11 @@ class Engine:
             signatures={**stored_signatures, **{s.article_id: s for s in signatures}},
             stats=stats,
         )
-        threshold = fp.candidate_min_similarity
         ordered = [
             p
             for p in sorted(pairs.values(), key=lambda p: (p.a, p.b))
-            if "minhash" in p.channels
-            or stats.cosine(corpus.signatures[p.a].terms, corpus.signatures[p.b].terms) >= threshold
+            if stats.cosine(corpus.signatures[p.a].terms, corpus.signatures[p.b].terms)
+            >= min_document_similarity(p.channels, settings=fp)
         ]
         return corpus, ordered, anchors, bands
 

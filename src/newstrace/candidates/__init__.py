@@ -18,7 +18,7 @@ Pairs are returned with ``a < b`` by article id, sorted, so results are determin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -28,7 +28,15 @@ from newstrace.fingerprint._minhash import token_hash
 from newstrace.records import CandidatePair, Signature
 from newstrace.settings import FingerprintSettings
 
-__all__ = ["anchor_pairs", "band_keys", "candidate_pairs", "lsh_pairs", "select_anchors", "sentence_pairs"]
+__all__ = [
+    "anchor_pairs",
+    "band_keys",
+    "candidate_pairs",
+    "lsh_pairs",
+    "min_document_similarity",
+    "select_anchors",
+    "sentence_pairs",
+]
 
 _BAND_MULTIPLIERS = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93] * 8, dtype=np.uint64
@@ -151,6 +159,19 @@ def sentence_pairs(
     return {(int(c // n), int(c % n)) for c in codes[shared >= min_shared]}
 
 
+def min_document_similarity(channels: Collection[str], *, settings: FingerprintSettings) -> float:
+    """The document similarity (IDF-weighted term cosine) a pair proposed by ``channels`` needs before
+    it is aligned: 0 with a MinHash band in common; ``anchor_only_min_similarity`` when only shared rare
+    terms propose it (no sentence in common at all, so it is coverage of one event or a heavy paraphrase,
+    both of which share much vocabulary); ``candidate_min_similarity`` otherwise. Chance overlaps of
+    rare terms and stock phrases are dropped before costly alignment."""
+    if "minhash" in channels:
+        return 0.0
+    if set(channels) == {"anchors"}:
+        return max(settings.candidate_min_similarity, settings.anchor_only_min_similarity)
+    return settings.candidate_min_similarity
+
+
 def _unique_pairs(chunks: list[npt.NDArray[np.int64]]) -> set[tuple[int, int]]:
     if not chunks:
         return set()
@@ -191,13 +212,8 @@ def candidate_pairs(
                 found.setdefault(pair, set()).add("anchors")
     out = []
     for (i, j), names in found.items():
-        # Pairs proposed only by shared rare terms or a few shared sentence keys must also look alike as
-        # documents: chance overlaps of common phrases are dropped before costly alignment.
-        if (
-            "minhash" not in names
-            and stats.docs
-            and (stats.cosine(signatures[i].terms, signatures[j].terms) < settings.candidate_min_similarity)
-        ):
+        floor = min_document_similarity(names, settings=settings)
+        if floor > 0 and stats.docs and stats.cosine(signatures[i].terms, signatures[j].terms) < floor:
             continue
         a, b = signatures[i].article_id, signatures[j].article_id
         if a == b:
