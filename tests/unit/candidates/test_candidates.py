@@ -11,7 +11,13 @@ from typing import Any
 import numpy as np
 
 from newstrace import Article, Settings
-from newstrace.candidates import anchor_pairs, candidate_pairs, lsh_pairs, select_anchors
+from newstrace.candidates import (
+    anchor_pairs,
+    candidate_pairs,
+    lsh_pairs,
+    min_document_similarity,
+    select_anchors,
+)
 from newstrace.cluster import UnionFind
 from newstrace.fingerprint import Fingerprinter, TermStats
 from newstrace.records import Signature
@@ -58,7 +64,7 @@ def test_candidate_pairs_name_their_channels_and_are_sorted(textgen: Any) -> Non
     # Names alone make these two look unalike as documents: the default pruning drops the pair ...
     assert ("names-a", "names-b") not in {(p.a, p.b) for p in candidate_pairs(sigs, stats, settings=FP)}
     # ... which without pruning the anchor channel proposes.
-    unpruned = dataclasses.replace(FP, candidate_min_similarity=0.0)
+    unpruned = dataclasses.replace(FP, candidate_min_similarity=0.0, anchor_only_min_similarity=0.0)
     pairs = candidate_pairs(sigs, stats, settings=unpruned)
     by_ids = {(p.a, p.b): p.channels for p in pairs}
     assert "minhash" in by_ids[("copy", "orig")]
@@ -163,3 +169,14 @@ def test_the_anchor_document_frequency_cap_is_absolute() -> None:
     assert select_anchors(frozenset({"qorvi"}), stats, settings=dataclasses.replace(FP, anchor_max_df=4)) == [
         "qorvi"
     ]
+
+
+def test_document_similarity_needed_depends_on_the_channels() -> None:
+    fp = dataclasses.replace(FP, candidate_min_similarity=0.15, anchor_only_min_similarity=0.2)
+    assert min_document_similarity({"minhash", "anchors"}, settings=fp) == 0.0
+    assert min_document_similarity({"anchors"}, settings=fp) == 0.2
+    assert min_document_similarity({"anchors", "sentences"}, settings=fp) == 0.15
+    assert min_document_similarity({"sentences"}, settings=fp) == 0.15
+    # The anchor-only floor never undercuts the general one.
+    low = dataclasses.replace(fp, anchor_only_min_similarity=0.05)
+    assert min_document_similarity({"anchors"}, settings=low) == 0.15

@@ -135,3 +135,29 @@ def test_term_stats_merge_and_idf() -> None:
     assert merged.idf("kuleba") > merged.idf("troop")
     assert merged.idf("never-seen") > merged.idf("kuleba")
     assert left.docs == 2  # merging makes a new value
+
+
+def test_token_hashes_split_words_like_a_reader() -> None:
+    from newstrace.fingerprint._minhash import text_token_hashes
+
+    hashes, starts, ends = text_token_hashes("Kuleba’s “visit” — to Kyiv… in 2024")
+    again, _, _ = text_token_hashes('KULEBA\'S "visit" - to kyiv... in 2024')
+    # Case, curly quotes, dashes and ellipses do not change the words.
+    assert hashes.tolist() == again.tolist()
+    assert len(hashes) == 7  # kuleba s visit to kyiv in 2024
+    assert (ends > starts).all()
+    other, _, _ = text_token_hashes("Київ Київ київ")
+    assert other[0] == other[1] == other[2]  # non-ASCII words, lowercased
+    assert text_token_hashes("")[0].size == 0
+    assert text_token_hashes("… — “ ”")[0].size == 0
+
+
+def test_sparse_sets_fill_every_bin_deterministically() -> None:
+    few = np.array([1, 2, 3], dtype=np.uint64)
+    signature = minhash(few, num_perm=NUM_PERM)
+    # Empty bins borrow from their neighbours (densification), so no bin holds the empty marker ...
+    assert (signature != 0xFFFFFFFF).all()
+    # ... and equal sets stay equal, while a different set differs in most bins.
+    assert np.array_equal(signature, minhash(few[::-1], num_perm=NUM_PERM))
+    other = minhash(np.array([4, 5, 6], dtype=np.uint64), num_perm=NUM_PERM)
+    assert np.mean(signature == other) < 0.2
