@@ -117,7 +117,13 @@ def chrome_reason(line: str, *, short_line_words: int) -> str | None:
         for reason, pattern in _LINE_RULES:
             if pattern.match(stripped):
                 return reason
-    if words <= 60 and _CAPTION_HINT.search(stripped) and _CAPTION_RE.search(stripped):
+    # Every caption form has a colon or a closing parenthesis: a substring test spares the regexes.
+    if (
+        words <= 60
+        and (":" in stripped or ")" in stripped)
+        and _CAPTION_HINT.search(stripped)
+        and _CAPTION_RE.search(stripped)
+    ):
         return "caption"
     return None
 

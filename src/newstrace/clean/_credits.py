@@ -48,11 +48,25 @@ _CUES = {
 }
 
 
+# Substrings every match of a cue contains (case as in the cue; "source" cues are matched lowercased):
+# plain substring tests reject most texts before any regex scans them.
+_CUE_WORDS = {
+    "reported": ("report", "wrote", "writes", "revealed", "published"),
+    "according to": ("ccording to",),
+    "told": ("told ",),
+    "citing": ("citing ", "cited by ", "quoted by ", "via ", "reported by "),
+    "source": ("source", "originally", "first published", "read more"),
+    "reported by": ("'s ", "’s "),
+}
+
+
 def find_credits(text: str) -> tuple[Credit, ...]:
     """All explicit credits in ``text``, in text order, one per distinct (name, start)."""
     found: dict[tuple[str, int], Credit] = {}
+    lowered = text.lower()
     for phrase, pattern in _PATTERNS:
-        if not _CUES[phrase].search(text):
+        haystack = lowered if phrase == "source" else text
+        if not any(word in haystack for word in _CUE_WORDS[phrase]) or not _CUES[phrase].search(text):
             continue
         for match in _matches(pattern, text, phrase):
             name = match.group("name").strip(" .,'’")
