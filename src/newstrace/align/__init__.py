@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from newstrace._text import STOPWORDS, quote_spans, stem
-from newstrace.fingerprint import TermStats, position_multipliers, sentence_of_tokens
-from newstrace.fingerprint._minhash import text_token_hashes, token_hash
+from newstrace._text import quote_spans
+from newstrace.fingerprint import TermStats, position_multipliers, sentence_of_tokens, token_terms
+from newstrace.fingerprint._minhash import text_token_hashes
 from newstrace.records import Alignment, Article, Link, LinkType
 from newstrace.settings import AlignSettings
 
@@ -51,34 +51,7 @@ class ArticleFeatures:
     lengths: npt.NDArray[np.int64]
 
 
-# Token hash (from text_token_hashes) → (term hash, term) of its stemmed content term, or None for
-# stopwords and one-letter tokens. Per process; filled on first sight of a token.
-_TERM_OF_TOKEN: dict[int, tuple[int, str] | None] = {}
-_TERM_CACHE_MAX = 1_000_000
 _QUOTE_MARKS = ('"', "“", "”", "„", "«", "»")
-
-
-def _terms_of_tokens(
-    hashes: list[int], spans: list[tuple[int, int]], data: bytes
-) -> list[tuple[int, str] | None]:
-    if len(_TERM_OF_TOKEN) > _TERM_CACHE_MAX:
-        _TERM_OF_TOKEN.clear()
-    out: list[tuple[int, str] | None] = []
-    for h, (lo, hi) in zip(hashes, spans, strict=True):
-        found = _TERM_OF_TOKEN.get(h, _MISSING)
-        if found is _MISSING:
-            token = data[lo:hi].decode("utf-8", "replace")
-            if token in STOPWORDS or len(token) <= 1:
-                found = None
-            else:
-                term = stem(token)
-                found = (token_hash(term), term)
-            _TERM_OF_TOKEN[h] = found
-        out.append(found)  # type: ignore[arg-type]
-    return out
-
-
-_MISSING = object()
 
 
 def article_features(article: Article, stats: TermStats) -> ArticleFeatures:
@@ -95,14 +68,10 @@ def article_features(article: Article, stats: TermStats) -> ArticleFeatures:
     token_rows, token_ids = rows_sorted[keep], hashes_sorted[keep]
     # Content terms: each distinct token of the article mapped once to its stemmed term.
     unique, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
-    lowered = article.text.lower()
-    data = (lowered if len(lowered) == len(article.text) else article.text).encode("utf-8", "surrogatepass")
-    spans = list(zip(starts[first].tolist(), ends[first].tolist(), strict=True))
-    terms = _terms_of_tokens(unique.tolist(), spans, data)
-    is_term = np.array([t is not None for t in terms], dtype=bool)
-    term_hash = np.array([t[0] if t is not None else 0 for t in terms], dtype=np.uint64)
-    idf = stats.idf
-    weight = np.array([idf(t[1]) if t is not None else 0.0 for t in terms], dtype=np.float64)
+    entries = token_terms(unique, starts[first], ends[first], article.text)
+    is_term = np.array([e.term is not None for e in entries], dtype=bool)
+    term_hash = np.array([e.term_hash for e in entries], dtype=np.uint64)
+    weight = np.array(stats.idf_many([e.term for e in entries]), dtype=np.float64)
     entry_unique = inverse.reshape(-1)[order][keep]
     content = is_term[entry_unique]
     term_rows = token_rows[content]

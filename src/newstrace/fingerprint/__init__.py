@@ -10,19 +10,22 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
-from newstrace._text import STOPWORDS, distinct_words, stem
+from newstrace._text import STOPWORDS, stem
 from newstrace.clean._sentences import split_sentences
 from newstrace.fingerprint._minhash import (
     char_to_byte_offsets,
+    hashed_form,
     minhash,
     mix64,
     rolling_hashes,
     shingle_hashes,
     text_token_hashes,
+    token_hash,
 )
 from newstrace.records import Article, Sentence, Signature
 from newstrace.settings import FingerprintSettings
@@ -30,10 +33,12 @@ from newstrace.settings import FingerprintSettings
 __all__ = [
     "Fingerprinter",
     "TermStats",
+    "TokenTerm",
     "minhash",
     "position_multipliers",
     "sentence_of_tokens",
     "shingle_hashes",
+    "token_terms",
 ]
 
 _SENTENCE_SEEDS = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9))
@@ -51,6 +56,7 @@ class TermStats:
     df: Counter[str] = field(default_factory=Counter)
     _idf: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
     _idf_sq: dict[str, float] | None = field(default=None, repr=False, compare=False)
+    _idf_table: dict[str, float] | None = field(default=None, repr=False, compare=False)
     _norms: dict[frozenset[str], float] = field(default_factory=dict, repr=False, compare=False)
     _in_range: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -67,6 +73,7 @@ class TermStats:
         self.df.update(terms)
         self._idf.clear()
         self._idf_sq = None
+        self._idf_table = None
         self._norms.clear()
         self._in_range.clear()
 
@@ -79,6 +86,14 @@ class TermStats:
         if value is None:
             value = self._idf[term] = math.log((1 + self.docs) / (1 + self.df.get(term, 0))) + 1.0
         return value
+
+    def idf_many(self, terms: Sequence[str | None]) -> list[float]:
+        """:meth:`idf` of each term (0.0 for ``None``), from a table of every counted term."""
+        if self._idf_table is None:
+            docs = 1 + self.docs
+            self._idf_table = {t: math.log(docs / (1 + n)) + 1.0 for t, n in self.df.items()}
+        get = self._idf_table.get
+        return [0.0 if t is None else (w if (w := get(t)) is not None else self.idf(t)) for t in terms]
 
     def _squared(self) -> dict[str, float]:
         """IDF² of every counted term (one pass over the vocabulary, then C-speed lookups)."""
@@ -116,6 +131,47 @@ class TermStats:
         return found
 
 
+class TokenTerm(NamedTuple):
+    """What a token contributes to content terms: its stemmed term (``None`` for stopwords and one-letter
+    tokens), the term's stable hash (0 for none) and the token's length in characters."""
+
+    term: str | None
+    term_hash: int
+    length: int
+
+
+# Token hash (from text_token_hashes) → its TokenTerm; per process, filled on first sight of a token, so
+# a corpus decodes and stems each distinct word once.
+_TOKEN_TERMS: dict[int, TokenTerm] = {}
+_TOKEN_TERMS_MAX = 2_000_000
+
+
+def token_terms(
+    hashes: npt.NDArray[np.uint64],
+    starts: npt.NDArray[np.int64],
+    ends: npt.NDArray[np.int64],
+    text: str,
+) -> list[TokenTerm]:
+    """The :class:`TokenTerm` of each token hash (``starts``/``ends`` are its UTF-8 byte offsets in
+    ``text``'s hashed form, as returned by :func:`text_token_hashes`)."""
+    if len(_TOKEN_TERMS) > _TOKEN_TERMS_MAX:
+        _TOKEN_TERMS.clear()
+    get = _TOKEN_TERMS.get
+    out = [get(h) for h in hashes.tolist()]
+    if None in out:
+        data = hashed_form(text).encode("utf-8", "surrogatepass")
+        for k, (h, lo, hi) in enumerate(zip(hashes.tolist(), starts.tolist(), ends.tolist(), strict=True)):
+            if out[k] is None:
+                token = data[lo:hi].decode("utf-8", "replace")
+                if token in STOPWORDS or len(token) <= 1:
+                    entry = TokenTerm(None, 0, len(token))
+                else:
+                    term = stem(token)
+                    entry = TokenTerm(term, token_hash(term), len(token))
+                out[k] = _TOKEN_TERMS[h] = entry
+    return out  # type: ignore[return-value]
+
+
 class Fingerprinter:
     """Requires ``Article.sentences`` (made from ``Article.text`` when absent); provides a
     :class:`Signature` per article."""
@@ -128,10 +184,11 @@ class Fingerprinter:
         # One vectorised tokenisation of the whole text serves the document shingles and the sentence keys.
         text = article.text
         sentences = article.sentences or split_sentences(text)
-        token_hashes, token_starts, _ = text_token_hashes(text)
+        token_hashes, token_starts, token_ends = text_token_hashes(text)
         shingles = rolling_hashes(token_hashes, size=self.settings.shingle_words)
-        distinct = distinct_words(text) - STOPWORDS
-        terms = frozenset(map(stem, (t for t in distinct if len(t) > 2)))
+        unique, first = np.unique(token_hashes, return_index=True)
+        entries = token_terms(unique, token_starts[first], token_ends[first], text)
+        terms = frozenset(e.term for e in entries if e.term is not None and e.length > 2)
         return Signature(
             article_id=article.id,
             algorithm=self.algorithm,

@@ -31,6 +31,7 @@ from newstrace._text import stable_hash64
 
 __all__ = [
     "char_to_byte_offsets",
+    "hashed_form",
     "minhash",
     "mix64",
     "rolling_hashes",
@@ -95,15 +96,19 @@ def _power_tables(n: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64
     return _powers[:n], _inverse_powers[:n]
 
 
+def hashed_form(text: str) -> str:
+    """The form of ``text`` whose words are hashed: lowercased, unless lowercasing changes its length
+    (then as is, so character offsets still match)."""
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else text
+
+
 def text_token_hashes(
     text: str,
 ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """``(hashes, starts, ends)`` of the words of ``text``: 64-bit hashes and UTF-8 byte offsets of
     ``text.lower()`` (of ``text`` itself in the rare case lowercasing changes its length)."""
-    lowered = text.lower()
-    if len(lowered) != len(text):
-        lowered = text
-    data = np.frombuffer(lowered.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    data = np.frombuffer(hashed_form(text).encode("utf-8", "surrogatepass"), dtype=np.uint8)
     n = data.size
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
