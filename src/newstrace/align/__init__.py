@@ -119,23 +119,25 @@ def _dice(
 ) -> npt.NDArray[np.float64]:
     """Weighted Dice overlap ``2·w(S∩T) / (w(S) + w(T))`` of every sentence pair (sets of hashed terms).
 
-    Only terms present on both sides can overlap, so the matrices are built over the shared terms alone;
-    the per-sentence totals come straight from the entry lists.
+    Only terms present on both sides can overlap: B's distinct terms index the columns, A's entries are
+    looked up among them, so no set intersection is computed; per-sentence totals come straight from the
+    entry lists. Weights are A's (both sides weigh a term alike).
     """
     n, m = shape
     total_a = np.bincount(rows_a, weights=weights_a, minlength=n).astype(np.float64)
     total_b = np.bincount(rows_b, weights=weights_b, minlength=m).astype(np.float64)
-    shared = np.intersect1d(ids_a, ids_b)
     inter = np.zeros(shape)
-    if shared.size:
-        a = np.zeros((n, shared.size))
-        b = np.zeros((m, shared.size))
-        for rows, ids, matrix, weights in ((rows_a, ids_a, a, weights_a), (rows_b, ids_b, b, None)):
-            at = np.searchsorted(shared, ids)
-            at[at == shared.size] = 0
-            hit = shared[at] == ids
-            matrix[rows[hit], at[hit]] = 1.0 if weights is None else weights[hit]
-        inter = a @ b.T
+    if ids_a.size and ids_b.size:
+        columns, col_b = np.unique(ids_b, return_inverse=True)
+        at = np.searchsorted(columns, ids_a)
+        at[at == columns.size] = 0
+        hit = columns[at] == ids_a
+        if hit.any():
+            a = np.zeros((n, columns.size))
+            a[rows_a[hit], at[hit]] = 1.0 if weights_a is None else weights_a[hit]
+            b = np.zeros((m, columns.size))
+            b[rows_b, col_b.reshape(-1)] = 1.0
+            inter = a @ b.T
     denom = total_a[:, None] + total_b[None, :]
     out: npt.NDArray[np.float64] = np.divide(2 * inter, denom, out=np.zeros_like(inter), where=denom > 0)
     return out

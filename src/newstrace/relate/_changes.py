@@ -149,16 +149,17 @@ _QUALIFIERS = (
     ("roughly", "~"), ("some", "~"), ("approximately", "~"), ("an estimated", "~"), ("exactly", "="),
 )  # fmt: skip
 _QUALIFIER_RE = "|".join(re.escape(q) for q, _ in sorted(_QUALIFIERS, key=lambda x: -len(x[0])))
+_NUMBER_WORD_RE = r"(?:" + "|".join(_WORD_NUMBERS) + r")\b"
+# A number (digits, or number words joined by spaces/hyphens), its scale and percent sign; the qualifier
+# before it is looked up separately (a pattern starting with the optional qualifier would be tried at
+# every character of every sentence, ~100x slower).
 _NUMBER_RE = re.compile(
-    r"(?:(?P<qual>" + _QUALIFIER_RE + r")\s+)?"
-    r"(?P<num>\d+(?:[.,]\d+)*|(?:"
-    + "|".join(_WORD_NUMBERS)
-    + r")(?:[\s-]+(?:"
-    + "|".join(_WORD_NUMBERS)
-    + r"))*)"
+    r"(?P<num>\d+(?:[.,]\d+)*|\b" + _NUMBER_WORD_RE + r"(?:[\s-]+" + _NUMBER_WORD_RE + r")*)"
     r"(?:\s*(?P<scale>thousand|million|billion|trillion|bn|m|k)\b)?(?P<pct>\s*(?:%|percent|per cent))?",
     re.IGNORECASE,
 )
+_QUALIFIER_BEFORE_RE = re.compile(r"(?P<qual>" + _QUALIFIER_RE + r")\s+$", re.IGNORECASE)
+_QUALIFIER_WINDOW = max(len(q) for q, _ in _QUALIFIERS) + 8
 _QUAL_CLASS = dict(_QUALIFIERS)
 
 
@@ -206,8 +207,16 @@ def _quantities(text: str, *, offset: int) -> list[_Quantity]:
         scale = match.group("scale")
         if scale:
             number *= _SCALES[scale.lower()]
-        qualifier = _QUAL_CLASS.get((match.group("qual") or "").lower(), "")
-        out.append(_Quantity(number, qualifier, offset + match.start(), offset + match.end(), match.group()))
+        start = match.start()
+        window_start = max(0, start - _QUALIFIER_WINDOW)
+        before = _QUALIFIER_BEFORE_RE.search(text, window_start, start)
+        qualifier = ""
+        if before is not None:
+            qualifier = _QUAL_CLASS.get(before.group("qual").lower(), "")
+            start = before.start()
+        out.append(
+            _Quantity(number, qualifier, offset + start, offset + match.end(), text[start : match.end()])
+        )
     return out
 
 
