@@ -236,14 +236,47 @@ class Engine:
             signatures={signatures[0].article_id: signatures[0], signatures[1].article_id: signatures[1]},
             stats=stats,
         )
+        lexical = self._relate(corpus, a.id, b.id)
+        if not self._needs_embeddings(corpus, lexical):
+            return lexical
         self._embed(corpus, (a.id, b.id))
-        return self._relate(corpus, a.id, b.id)
+        return self._relate(corpus, a.id, b.id, semantic=True)
 
-    def _relate(self, corpus: _Corpus, a_id: str, b_id: str, *, full: bool = False) -> Relation:
-        """Relate one pair; ``full`` aligns even pairs that cannot be reported (``compare`` shows them)."""
+    def _needs_embeddings(self, corpus: _Corpus, lexical: Relation) -> bool:
+        """Whether sentence embeddings can change a pair's lexical relation.
+
+        Near-verbatim copies are settled by their words. Otherwise embeddings are needed unless even a
+        perfect semantic match of every sentence pair could not give the pair two links while it shares
+        too little vocabulary for coverage of one event — then it stays unrelated whatever the model says.
+        """
+        if not self.embeddings or lexical.kind is RelationKind.DUPLICATE:
+            return False
+        if lexical.kind is not RelationKind.UNRELATED:
+            return True
+        a, b = corpus.articles[lexical.a], corpus.articles[lexical.b]
+        similarity = document_similarity(
+            corpus.signatures[a.id].terms, corpus.signatures[b.id].terms, corpus.stats
+        )
+        if (
+            similarity >= self.settings.relate.same_story_min_score
+            and _same_period(a.published, b.published) is not False
+        ):
+            return True
+        fa, fb = corpus.features(a.id), corpus.features(b.id)
+        perfect = np.ones((fa.sentence_count, fb.sentence_count))
+        return (
+            max_links(fa, fb, settings=self.settings.align, cosine=perfect)
+            >= self.settings.relate.partial_min_links
+        )
+
+    def _relate(
+        self, corpus: _Corpus, a_id: str, b_id: str, *, semantic: bool = False, full: bool = False
+    ) -> Relation:
+        """Relate one pair, with embedding cosines when ``semantic`` (vectors must be in ``corpus``);
+        ``full`` aligns even pairs that cannot be reported (``compare`` shows them)."""
         a, b = corpus.articles[a_id], corpus.articles[b_id]
         cosine = None
-        if self.embeddings and a_id in corpus.vectors and b_id in corpus.vectors:
+        if semantic:
             cosine = (corpus.vectors[a_id] @ corpus.vectors[b_id].T).astype(np.float64)
         similarity = document_similarity(
             corpus.signatures[a_id].terms, corpus.signatures[b_id].terms, corpus.stats
@@ -449,15 +482,36 @@ class Engine:
         return corpus, ordered, anchors, bands
 
     def _relate_pairs(self, corpus: _Corpus, pairs: Sequence[CandidatePair]) -> list[Relation]:
-        self._embed(corpus, (x for p in pairs for x in (p.a, p.b)))
-        return self.executor.map("align", lambda p: self._relate(corpus, p.a, p.b), pairs)
+        """Relate pairs by their words; in default mode, pairs whose relation embeddings can change are
+        related again with sentence embeddings (only their articles are encoded)."""
+        if not self.embeddings:
+            return self.executor.map("align", lambda p: self._relate(corpus, p.a, p.b), pairs)
+
+        def relate_by_words(pair: CandidatePair) -> tuple[Relation, bool]:
+            # Decided where the pair's alignment features are already at hand (a forked worker).
+            relation = self._relate(corpus, pair.a, pair.b)
+            return relation, self._needs_embeddings(corpus, relation)
+
+        first = self.executor.map("align", relate_by_words, pairs)
+        lexical = [relation for relation, _ in first]
+        todo = [k for k, (_, needed) in enumerate(first) if needed]
+        self._embed(corpus, (x for k in todo for x in (pairs[k].a, pairs[k].b)))
+        semantic = self.executor.map(
+            "align (embeddings)",
+            lambda k: self._relate(corpus, pairs[k].a, pairs[k].b, semantic=True),
+            todo,
+        )
+        out = list(lexical)
+        for k, relation in zip(todo, semantic, strict=True):
+            out[k] = relation
+        return out
 
     def compare(self, a: Article, b: Article) -> tuple[Relation, Article, Article]:
         """Relate two articles with the full alignment (uniform term weights: no corpus to weigh by)."""
         corpus = self._prepare([a, b])
         corpus.stats = TermStats()  # two documents give no useful document frequencies
         self._embed(corpus, (a.id, b.id))
-        relation = self._relate(corpus, a.id, b.id, full=True)
+        relation = self._relate(corpus, a.id, b.id, semantic=self.embeddings, full=True)
         return relation, corpus.articles[a.id], corpus.articles[b.id]
 
     def analyze_inputs(self, paths: Sequence[str | Path], *, manifest: str | Path | None = None) -> Analysis:
