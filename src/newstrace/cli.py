@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from newstrace.analysis import article_to_json, relation_to_json
+from newstrace.analysis import Analysis, article_to_json, relation_to_json
 from newstrace.engine import Engine
 from newstrace.errors import ExtraNotInstalledError, InputError, NewstraceError
 from newstrace.ingest import article_from_text, read_inputs
@@ -53,6 +53,26 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("--json", dest="json_out", help="write the JSON report here (- for stdout)")
     analyze.add_argument("--html", dest="html_out", type=Path, help="write a self-contained HTML report here")
     analyze.add_argument("--show-removed", action="store_true", help="list the page-chrome lines removed")
+    analyze.add_argument(
+        "--executor",
+        choices=("local", "spark"),
+        default="local",
+        help="where stages run: this machine, or Apache Spark (extra: spark; needs Java 17+)",
+    )
+    analyze.add_argument(
+        "--spark-master",
+        metavar="URL",
+        help="Spark master (default: the one spark-submit sets, else local[*])",
+    )
+    analyze.add_argument(
+        "--spark-partitions", type=int, metavar="N", help="partitions of the article and pair data sets"
+    )
+    analyze.add_argument(
+        "--parquet",
+        metavar="OUT_DIR",
+        help="with --executor spark: write articles, relations, stories and threads as Parquet here "
+        "(local folder or Hadoop filesystem URL); without --json/--html nothing is collected on the driver",
+    )
     _add_mode_flags(analyze)
 
     index = sub.add_parser("index", help="the persistent index: add articles incrementally")
@@ -147,8 +167,11 @@ def _engine(args: argparse.Namespace, *, progress: Any) -> Engine:
 
 
 def _analyze(args: argparse.Namespace, *, out: Console, err: Console) -> int:
-    stdout_json = args.json_out == "-"
-    table_console = err if stdout_json else out
+    if args.executor == "spark":
+        return _analyze_spark(args, out=out, err=err)
+    if args.spark_master or args.spark_partitions or args.parquet:
+        err.print("[red]--spark-master, --spark-partitions and --parquet need --executor spark[/]")
+        return EXIT_USAGE
     with _progress_bar(err, enabled=not args.quiet) as progress:
         engine = _engine(args, progress=progress)
         read = engine.read(args.inputs, manifest=args.manifest)
@@ -157,6 +180,43 @@ def _analyze(args: argparse.Namespace, *, out: Console, err: Console) -> int:
             err.print("[red]no readable articles[/]: give folders of .txt/.html files or .jsonl files")
             return EXIT_USAGE
         analysis = engine.analyze(read.articles, skipped=read.skipped)
+    _show_analysis(analysis, args, out=out, err=err)
+    return EXIT_SKIPPED if read.skipped else EXIT_OK
+
+
+def _analyze_spark(args: argparse.Namespace, *, out: Console, err: Console) -> int:
+    """``analyze --executor spark``: the same analysis as Spark jobs (see newstrace.executors)."""
+    from newstrace.executors import SparkExecutor
+
+    settings = Settings.load(args.settings) if args.settings else Settings.load()
+    collect = args.parquet is None or bool(args.json_out or args.html_out)
+    executor = SparkExecutor(
+        args.spark_master, partitions=args.spark_partitions, log_level="WARN" if args.verbose else "ERROR"
+    )
+    with executor:
+        engine = Engine(settings, embeddings=not args.no_embeddings, executor=executor)
+        run = executor.run(engine, args.inputs, manifest=args.manifest, parquet=args.parquet, collect=collect)
+    _report_skipped(run.skipped, console=err)
+    if not run.articles:
+        err.print(
+            "[red]no readable articles[/]: give .jsonl or .parquet inputs, or folders of .txt/.html files"
+        )
+        return EXIT_USAGE
+    if run.analysis is not None:
+        _show_analysis(run.analysis, args, out=out, err=err)
+    elif not args.quiet:
+        out.print(
+            f"{run.articles} article(s), {run.relations} relation(s), {run.stories} story(ies), "
+            f"{run.threads} thread(s)"
+        )
+    if args.parquet:
+        err.print(f"Parquet written to {args.parquet}")
+    return EXIT_SKIPPED if run.skipped else EXIT_OK
+
+
+def _show_analysis(analysis: Analysis, args: argparse.Namespace, *, out: Console, err: Console) -> None:
+    """Tables (unless --quiet), then the JSON and HTML reports that were asked for."""
+    table_console = err if args.json_out == "-" else out
     if not args.quiet:
         print_analysis(analysis, console=table_console, show_removed=args.show_removed)
     if args.json_out:
@@ -164,7 +224,6 @@ def _analyze(args: argparse.Namespace, *, out: Console, err: Console) -> int:
     if args.html_out:
         write_html(analysis, args.html_out)
         err.print(f"HTML report written to {args.html_out}")
-    return EXIT_SKIPPED if read.skipped else EXIT_OK
 
 
 def _read_one(path: str) -> Article:

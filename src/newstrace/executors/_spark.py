@@ -25,7 +25,9 @@ import logging
 import math
 import operator
 import os
+import shutil
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,7 +42,7 @@ from newstrace.candidates import band_keys, lsh_pairs, select_anchors, sentence_
 from newstrace.clean import corpus_chrome
 from newstrace.cluster import stories as make_stories
 from newstrace.cluster import threads as make_threads
-from newstrace.errors import ExtraNotInstalledError, InputError
+from newstrace.errors import ExtraNotInstalledError, InputError, NewstraceError
 from newstrace.executors._local import LocalExecutor, Progress
 from newstrace.executors._spark_graph import connected_components, window_pairs
 from newstrace.executors._spark_input import Order, Problem, SparkInput, read_spark_inputs
@@ -179,7 +181,14 @@ class SparkExecutor:
         builder = SparkSession.builder.appName(self.app_name).config(conf=conf)
         if master is not None:
             builder = builder.master(master)
-        session = builder.getOrCreate()
+        try:
+            session = builder.getOrCreate()
+        except Exception as exc:  # py4j and pyspark raise several types when the JVM cannot start
+            java = shutil.which("java") or os.environ.get("JAVA_HOME") or "not found"
+            raise NewstraceError(
+                f"cannot start Spark ({type(exc).__name__}: {str(exc).strip()[:300]}); the Spark executor "
+                f"needs Java 17 or newer (java: {java}) and a reachable master ({master})"
+            ) from exc
         session.sparkContext.setLogLevel(self.log_level)
         logger.info("Spark %s on %s", session.version, session.sparkContext.master)
         return session, True
@@ -254,6 +263,10 @@ class SparkExecutor:
 
     def _partitions(self, articles: int) -> int:
         return _partition_count(self.partitions, articles, self.spark.sparkContext.defaultParallelism)
+
+
+def _log_stage(name: str, started: float, items: int) -> None:
+    logger.info("%s: %d, %.1f s since cleaning started", name, items, time.perf_counter() - started)
 
 
 def _partition_count(fixed: int | None, articles: int, parallelism: int) -> int:
@@ -504,19 +517,27 @@ class _Job:
         count = total - len(duplicates)
         logger.info("%d articles in %d partitions; %d problems", count, self.partitions, len(skipped))
 
+        started = time.perf_counter()
         cleaned = self._clean(parsed)
         sigs = self._keep(cleaned.mapValues(operator.itemgetter(2)))
         articles = cleaned.mapValues(operator.itemgetter(1))
         stats = self._share(self._term_stats(sigs, count))
+        _log_stage("clean, fingerprint, term statistics", started, count)
         pairs = self._candidate_info(sigs, stats)
         scored = self._keep(self._score(pairs, sigs, stats))
+        _log_stage("candidate and thread pairs", started, scored.count())
         thread_pairs = scored.filter(lambda r: r[0] == "t").map(operator.itemgetter(1))
         candidates = scored.filter(lambda r: r[0] == "c").map(operator.itemgetter(1))
         relations = self._keep(self._relate(candidates, articles, stats))
-
+        n_relations = relations.count()
+        _log_stage("alignment (relations kept)", started, n_relations)
         lites = self._keep(cleaned.mapValues(lambda v: _lite(v[1])))
         story_of, stories = self._stories(lites, relations)
+        n_stories = stories.count()
+        _log_stage("stories", started, n_stories)
         threads = self._keep(self._threads(lites, story_of, stories, thread_pairs))
+        n_threads = threads.count()
+        _log_stage("threads", started, n_threads)
         settings_ids = self.engine.settings_ids()
         if parquet is not None:
             self._write(parquet, cleaned, relations, stories, threads, skipped, settings_ids)
@@ -531,13 +552,8 @@ class _Job:
                 settings=settings_ids,
                 skipped=skipped,
             )
-            n_articles, n_relations = len(analysis.articles), len(analysis.relations)
-            n_stories, n_threads = len(analysis.stories), len(analysis.threads)
-        else:
-            n_articles, n_relations = count, relations.count()
-            n_stories, n_threads = stories.count(), threads.count()
         return SparkRun(
-            articles=n_articles,
+            articles=count,
             relations=n_relations,
             stories=n_stories,
             threads=n_threads,
