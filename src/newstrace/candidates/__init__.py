@@ -34,6 +34,7 @@ __all__ = [
     "candidate_pairs",
     "lsh_pairs",
     "min_document_similarity",
+    "minhash_matrix_pairs",
     "select_anchors",
     "sentence_pairs",
 ]
@@ -79,11 +80,19 @@ def lsh_pairs(signatures: Sequence[Signature], *, bands: int, max_bucket: int = 
     """Index pairs ``(i, j)``, ``i < j``, whose MinHash agrees on at least one band."""
     if len(signatures) < 2:
         return set()
-    matrix = np.stack([s.minhash for s in signatures])
+    return minhash_matrix_pairs(np.stack([s.minhash for s in signatures]), bands=bands, max_bucket=max_bucket)
+
+
+def minhash_matrix_pairs(
+    matrix: npt.NDArray[np.uint32], *, bands: int, max_bucket: int = 64
+) -> set[tuple[int, int]]:
+    """:func:`lsh_pairs` over an ``(n, num_perm)`` matrix of MinHash rows (row ``i`` is item ``i``)."""
+    if matrix.shape[0] < 2:
+        return set()
     empty = (matrix == np.uint32(0xFFFFFFFF)).all(axis=1)
     keys = band_keys(matrix, bands=bands)
     found: list[npt.NDArray[np.int64]] = []
-    members = np.arange(len(signatures), dtype=np.int64)[~empty]
+    members = np.arange(matrix.shape[0], dtype=np.int64)[~empty]
     for band in range(keys.shape[1]):
         column = keys[~empty, band]
         order = np.argsort(column, kind="stable")

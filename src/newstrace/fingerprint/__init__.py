@@ -18,12 +18,15 @@ import numpy.typing as npt
 from newstrace._text import STOPWORDS, stem
 from newstrace.clean._sentences import split_sentences
 from newstrace.fingerprint._minhash import (
+    byte_token_hashes,
     char_to_byte_offsets,
     hashed_form,
     minhash,
+    minhash_rows,
     mix64,
     rolling_hashes,
     shingle_hashes,
+    sorted_unique,
     text_token_hashes,
     token_hash,
 )
@@ -180,6 +183,38 @@ class Fingerprinter:
         self.settings = settings
         self.algorithm = algorithm
 
+    def document_minhash(self, text: str) -> npt.NDArray[np.uint32]:
+        """The MinHash of ``text``'s word shingles alone (what :meth:`signature` puts in ``minhash``)."""
+        hashes, _, _ = text_token_hashes(text)
+        return minhash(
+            rolling_hashes(hashes, size=self.settings.shingle_words), num_perm=self.settings.num_perm
+        )
+
+    def document_minhashes(self, texts: Sequence[str]) -> npt.NDArray[np.uint32]:
+        """``(len(texts), num_perm)``: :meth:`document_minhash` of many texts in one vectorised pass
+        (texts joined by newlines; shingles never span two texts). Equal, row for row, to one call per
+        text."""
+        k = self.settings.shingle_words
+        num_perm = self.settings.num_perm
+        encoded = [hashed_form(t).encode("utf-8", "surrogatepass") for t in texts]
+        lengths = np.fromiter((len(e) + 1 for e in encoded), dtype=np.int64, count=len(encoded))
+        starts_of_text = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(encoded) else lengths
+        data = np.frombuffer(b"\n".join(encoded), dtype=np.uint8)
+        hashes, token_starts, _ = byte_token_hashes(data)
+        owner = (np.searchsorted(starts_of_text, token_starts, side="right") - 1).astype(np.intp)
+        counts = np.bincount(owner, minlength=len(texts))
+        out = np.empty((len(texts), num_perm), dtype=np.uint32)
+        short = np.flatnonzero(counts < k)
+        if hashes.size >= k:
+            shingles = rolling_hashes(hashes, size=k)
+            within = owner[: shingles.size] == owner[k - 1 :]
+            out[:] = minhash_rows(
+                shingles[within], owner[: shingles.size][within], rows=len(texts), num_perm=num_perm
+            )
+        for row in short.tolist():  # fewer words than a shingle: one gram of them all, as document_minhash
+            out[row] = self.document_minhash(texts[row])
+        return out
+
     def signature(self, article: Article) -> Signature:
         # One vectorised tokenisation of the whole text serves the document shingles and the sentence keys.
         text = article.text
@@ -240,4 +275,4 @@ def _sentence_keys(
     starts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
     first = np.minimum.reduceat(grams * _SENTENCE_SEEDS[0], starts)
     second = np.minimum.reduceat(grams * _SENTENCE_SEEDS[1], starts)
-    return np.unique(np.concatenate([first, second]))
+    return sorted_unique(np.concatenate([first, second]))

@@ -32,10 +32,13 @@ from newstrace._text import stable_hash64
 __all__ = [
     "char_to_byte_offsets",
     "hashed_form",
+    "byte_token_hashes",
     "minhash",
+    "minhash_rows",
     "mix64",
     "rolling_hashes",
     "shingle_hashes",
+    "sorted_unique",
     "text_token_hashes",
     "token_hash",
 ]
@@ -49,6 +52,7 @@ _SHINGLE_MULTIPLIERS = _rng.integers(1, 2**63, size=_MAX_SHINGLE, dtype=np.uint6
 _MINHASH_SEED = np.uint64(_rng.integers(0, 2**63, dtype=np.uint64))
 _EMPTY = np.uint32(0xFFFFFFFF)
 _LOW32 = np.uint64(0xFFFFFFFF)
+_NO_HASH = np.uint64(0xFFFFFFFFFFFFFFFF)
 _DENSIFY_STEP = np.uint64(0x9E3779B1)
 
 # Polynomial byte hash: an odd multiplier and its inverse modulo 2**64.
@@ -96,6 +100,18 @@ def _power_tables(n: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64
     return _powers[:n], _inverse_powers[:n]
 
 
+def sorted_unique(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """Distinct values, ascending (a sort and a mask: several times faster than ``np.unique``'s hash
+    table on the few hundred values of one article)."""
+    ordered = np.sort(values)
+    if ordered.size < 2:
+        return ordered
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 def hashed_form(text: str) -> str:
     """The form of ``text`` whose words are hashed: lowercased, unless lowercasing changes its length
     (then as is, so character offsets still match)."""
@@ -108,25 +124,40 @@ def text_token_hashes(
 ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """``(hashes, starts, ends)`` of the words of ``text``: 64-bit hashes and UTF-8 byte offsets of
     ``text.lower()`` (of ``text`` itself in the rare case lowercasing changes its length)."""
-    data = np.frombuffer(hashed_form(text).encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    return byte_token_hashes(
+        np.frombuffer(hashed_form(text).encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    )
+
+
+def byte_token_hashes(
+    data: npt.NDArray[np.uint8],
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """:func:`text_token_hashes` of UTF-8 bytes already in hashed form (a newline never joins words, so
+    several texts joined by newlines give each text's tokens, offsets shifted by its start)."""
     n = data.size
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
         return np.zeros(0, dtype=np.uint64), empty, empty
     is_word = _WORD_BYTE[data]
-    if n >= 2:
-        # U+2000–U+206F (curly quotes, dashes, ellipsis: E2 80/81 xx), no-break space (C2 A0), «» (C2 AB/BB).
-        lead = np.flatnonzero((data[:-2] == 0xE2) & ((data[1:-1] == 0x80) | (data[1:-1] == 0x81)))
+    # U+2000–U+206F (curly quotes, dashes, ellipsis: E2 80/81 xx), no-break space (C2 A0), «» (C2 AB/BB):
+    # only the few lead bytes are inspected.
+    leads = np.flatnonzero((data[:-1] == 0xE2) | (data[:-1] == 0xC2))
+    if leads.size:
+        second = data[leads + 1]
+        three = leads[(data[leads] == 0xE2) & ((second == 0x80) | (second == 0x81)) & (leads + 2 < n)]
+        two = leads[(data[leads] == 0xC2) & ((second == 0xA0) | (second == 0xAB) | (second == 0xBB))]
         for k in range(3):
-            is_word[lead + k] = False
-        pair = np.flatnonzero(
-            (data[:-1] == 0xC2) & ((data[1:] == 0xA0) | (data[1:] == 0xAB) | (data[1:] == 0xBB))
-        )
-        is_word[pair] = False
-        is_word[pair + 1] = False
-    edges = np.diff(is_word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)
+            is_word[three + k] = False
+        is_word[two] = False
+        is_word[two + 1] = False
+    # Word boundaries: positions where the word/non-word state flips, pairing starts with ends.
+    flips = np.flatnonzero(is_word[1:] != is_word[:-1]) + 1
+    if is_word[0]:
+        flips = np.concatenate(([0], flips))
+    if is_word[-1]:
+        flips = np.concatenate((flips, [n]))
+    starts = flips[0::2].astype(np.int64)
+    ends = flips[1::2].astype(np.int64)
     if starts.size == 0:
         return np.zeros(0, dtype=np.uint64), starts, ends
     powers, inverse_powers = _power_tables(n)
@@ -173,21 +204,34 @@ def minhash(hashes: npt.NDArray[np.uint64], *, num_perm: int) -> npt.NDArray[np.
     do not matter); all ``0xFFFFFFFF`` if the set is empty."""
     if hashes.size == 0:
         return np.full(num_perm, _EMPTY, dtype=np.uint32)
-    mixed = np.unique(mix64(hashes ^ _MINHASH_SEED))
-    # floor(mixed * num_perm / 2**64) via the high 32 bits: monotone in ``mixed``, so the sorted hashes
-    # are sorted by bin and a bin's first hash is its smallest.
-    bins = ((mixed >> np.uint64(32)) * np.uint64(num_perm)) >> np.uint64(32)
-    first = np.searchsorted(bins, np.arange(num_perm, dtype=np.uint64), side="left")
-    present = first < mixed.size
-    present[present] = bins[first[present]] == np.arange(num_perm, dtype=np.uint64)[present]
-    filled = np.flatnonzero(present)
-    values = np.zeros(num_perm, dtype=np.uint64)
-    values[filled] = mixed[first[filled]] & _LOW32
-    if filled.size < num_perm:
-        bin_ids = np.arange(num_perm)
-        at = np.searchsorted(filled, bin_ids, side="left")
-        wrapped = at == filled.size
-        donor = filled[np.where(wrapped, 0, at)]
-        distance = (donor - bin_ids) % num_perm
-        values = (values[donor] + distance.astype(np.uint64) * _DENSIFY_STEP) & _LOW32
-    return values.astype(np.uint32)
+    row: npt.NDArray[np.uint32] = minhash_rows(
+        hashes, np.zeros(hashes.size, dtype=np.intp), rows=1, num_perm=num_perm
+    )[0]
+    return row
+
+
+def minhash_rows(
+    hashes: npt.NDArray[np.uint64], owners: npt.NDArray[np.intp], *, rows: int, num_perm: int
+) -> npt.NDArray[np.uint32]:
+    """``(rows, num_perm)`` MinHash signatures at once: row ``r`` is :func:`minhash` of the hashes whose
+    owner is ``r`` (a row owning none is the empty signature)."""
+    mixed = mix64(hashes ^ _MINHASH_SEED)
+    # floor(mixed * num_perm / 2**64) via the high 32 bits; each bin keeps its smallest mixed hash.
+    bins = (((mixed >> np.uint64(32)) * np.uint64(num_perm)) >> np.uint64(32)).astype(np.intp)
+    smallest = np.full(rows * num_perm, _NO_HASH, dtype=np.uint64)
+    np.minimum.at(smallest, owners * num_perm + bins, mixed)
+    table = smallest.reshape(rows, num_perm)
+    filled = table != _NO_HASH
+    values = table & _LOW32
+    if not filled.all():
+        # Rotation densification for every row at once: an empty bin takes the nearest filled bin to
+        # its right (circularly); positions over two laps, a running minimum from the right finds it.
+        columns = np.arange(2 * num_perm)
+        lap = np.where(np.concatenate([filled, filled], axis=1), columns, 3 * num_perm)
+        nearest = np.minimum.accumulate(lap[:, ::-1], axis=1)[:, ::-1][:, :num_perm]
+        distance = (nearest - columns[:num_perm]).astype(np.uint64)
+        donor = np.take_along_axis(values, np.minimum(nearest, 2 * num_perm - 1) % num_perm, axis=1)
+        values = (donor + distance * _DENSIFY_STEP) & _LOW32
+        values[~filled.any(axis=1)] = _EMPTY
+    out: npt.NDArray[np.uint32] = values.astype(np.uint32)
+    return out

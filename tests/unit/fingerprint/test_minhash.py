@@ -161,3 +161,16 @@ def test_sparse_sets_fill_every_bin_deterministically() -> None:
     assert np.array_equal(signature, minhash(few[::-1], num_perm=NUM_PERM))
     other = minhash(np.array([4, 5, 6], dtype=np.uint64), num_perm=NUM_PERM)
     assert np.mean(signature == other) < 0.2
+
+
+def test_many_texts_at_once_equal_one_at_a_time(textgen: Any) -> None:
+    gen = textgen(9)
+    texts = [gen.article(gen.sentences(n)) for n in (1, 3, 12)]
+    texts += ["", "two words", "Київ “Kyiv” — one, two, three, four, five six"]
+    fingerprinter = Fingerprinter(Settings().fingerprint, algorithm="a")
+    together = fingerprinter.document_minhashes(texts)
+    assert together.shape == (len(texts), NUM_PERM)
+    for row, text in zip(together, texts, strict=True):
+        assert np.array_equal(row, fingerprinter.document_minhash(text))
+    # Shingles never span two texts: a text's row does not depend on its neighbours.
+    assert np.array_equal(fingerprinter.document_minhashes(texts[::-1])[::-1], together)
