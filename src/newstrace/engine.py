@@ -174,12 +174,22 @@ class Engine:
         corpus_lines = corpus_chrome(articles, settings=self.settings.clean)
         return self.executor.map("clean", self.cleaner(corpus_lines).clean, articles)
 
+    def clean_and_fingerprint(self, articles: Sequence[Article]) -> tuple[list[Article], list[Signature]]:
+        """Clean every article and make its signature, in one pass over the executor (each worker
+        fingerprints the article it has just cleaned)."""
+        corpus_lines = corpus_chrome(articles, settings=self.settings.clean)
+        cleaner = self.cleaner(corpus_lines)
+        fingerprinter = self.fingerprinter()
+
+        def prepare(article: Article) -> tuple[Article, Signature]:
+            cleaned = cleaner.clean(article)
+            return cleaned, fingerprinter.signature(cleaned)
+
+        done = self.executor.map("clean + fingerprint", prepare, articles)
+        return [a for a, _ in done], [s for _, s in done]
+
     def _prepare(self, articles: Sequence[Article]) -> _Corpus:
-        cleaned = self.clean(articles)
-        fingerprinter = Fingerprinter(
-            self.settings.fingerprint, algorithm=self.settings.section_id("fingerprint")
-        )
-        signatures = self.executor.map("fingerprint", fingerprinter.signature, cleaned)
+        cleaned, signatures = self.clean_and_fingerprint(articles)
         return _Corpus(
             articles={a.id: a for a in cleaned},
             signatures={s.article_id: s for s in signatures},
@@ -190,11 +200,7 @@ class Engine:
         self, articles: Sequence[Article], *, channels: Sequence[str] = ("minhash", "sentences", "anchors")
     ) -> list[CandidatePair]:
         """Clean, fingerprint and generate candidate pairs only (for benchmarks and diagnostics)."""
-        cleaned = self.clean(articles)
-        fingerprinter = Fingerprinter(
-            self.settings.fingerprint, algorithm=self.settings.section_id("fingerprint")
-        )
-        signatures = self.executor.map("fingerprint", fingerprinter.signature, cleaned)
+        _, signatures = self.clean_and_fingerprint(articles)
         stats = TermStats.from_signatures(signatures) if "anchors" in channels else TermStats()
         return candidate_pairs(signatures, stats, settings=self.settings.fingerprint, channels=channels)
 
@@ -430,9 +436,7 @@ class Engine:
         """Clean and fingerprint ``new``; find candidates among them and in ``store``; return a corpus
         holding both, the pairs to relate, index anchors and band keys of the new articles."""
         fp = self.settings.fingerprint
-        cleaned = self.clean(new)
-        fingerprinter = Fingerprinter(fp, algorithm=self.settings.section_id("fingerprint"))
-        signatures = self.executor.map("fingerprint", fingerprinter.signature, cleaned)
+        cleaned, signatures = self.clean_and_fingerprint(new)
         batch_stats = TermStats.from_signatures(signatures)
         stats = store.term_stats(batch_stats.df) + batch_stats
         new_ids = {a.id for a in cleaned}
