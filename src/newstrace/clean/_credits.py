@@ -31,10 +31,40 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("reported by", re.compile(_NAME + r"(?:'s|’s) (?:article|report|story|reporting|piece)\b")),
+    (
+        "first published",
+        re.compile(
+            r"\b(?i:first|originally|previously)\s+(?:appeared|published|ran|posted)\s+(?:in|on|by|at)\s+(?:the\s+)?"
+            + _NAME
+        ),
+    ),
+    (
+        "republished",
+        re.compile(
+            r"\b(?i:republished|reprinted|adapted|syndicated)\s+(?:with permission\s+)?from\s+(?:the\s+)?"
+            + _NAME
+        ),
+    ),
 )
 
 # Words that start a capitalised run but are not sources.
-_NOT_SOURCES = CAPITALISED_FUNCTION_WORDS
+_NOT_SOURCES = CAPITALISED_FUNCTION_WORDS | {"First", "Originally", "Previously", "Republished", "Reprinted"}
+_MONTHS = frozenset(
+    [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
+)
 
 
 # Cheap gates: a pattern runs only on texts containing one of its cue words.
@@ -45,6 +75,10 @@ _CUES = {
     "citing": re.compile(r"\b(?:citing|cited by|quoted by|via|reported by) "),
     "source": re.compile(r"(?i)^\s*(?:source|sources|originally|first published|read more)", re.M),
     "reported by": re.compile(r"(?:'s|’s) (?:article|report|story|reporting|piece)\b"),
+    "first published": re.compile(
+        r"(?i)\b(?:first|originally|previously)\s+(?:appeared|published|ran|posted)\b"
+    ),
+    "republished": re.compile(r"(?i)\b(?:republished|reprinted|adapted|syndicated)\b"),
 }
 
 
@@ -57,7 +91,12 @@ _CUE_WORDS = {
     "citing": ("citing ", "cited by ", "quoted by ", "via ", "reported by "),
     "source": ("source", "originally", "first published", "read more"),
     "reported by": ("'s ", "’s "),
+    "first published": ("appeared", "published", " ran ", "posted"),
+    "republished": ("republished", "reprinted", "adapted", "syndicated"),
 }
+
+
+_LOWERCASE_CUES = frozenset({"source", "first published", "republished"})
 
 
 def find_credits(text: str) -> tuple[Credit, ...]:
@@ -65,7 +104,7 @@ def find_credits(text: str) -> tuple[Credit, ...]:
     found: dict[tuple[str, int], Credit] = {}
     lowered = text.lower()
     for phrase, pattern in _PATTERNS:
-        haystack = lowered if phrase == "source" else text
+        haystack = lowered if phrase in _LOWERCASE_CUES else text
         if not any(word in haystack for word in _CUE_WORDS[phrase]) or not _CUES[phrase].search(text):
             continue
         for match in _matches(pattern, text, phrase):
@@ -79,6 +118,7 @@ def find_credits(text: str) -> tuple[Credit, ...]:
             if (
                 not name
                 or name in _NOT_SOURCES
+                or name.split()[0] in _MONTHS
                 or (name.split()[0] in _NOT_SOURCES and len(name.split()) == 1)
             ):
                 continue

@@ -20,6 +20,12 @@ from newstrace.clean._credits import find_credits
         ("According to the Associated Press, the convoy left at dawn.", "Associated Press", "according to"),
         ("The minister spoke to reporters, citing Yonhap news agency.", "Yonhap", "citing"),
         ("He was responding to Bloomberg's article on the summit.", "Bloomberg", "reported by"),
+        ("This story first appeared in The Straits Times.", "Straits Times", "first published"),
+        ("This article was first published by Nikkei Asia.", "Nikkei Asia", "first published"),
+        ("Parts of this report were first published by Reuters.", "Reuters", "first published"),
+        ("It was originally published on caliber.az on Monday.", "caliber.az", "first published"),
+        ("Republished with permission from The Conversation.", "Conversation", "republished"),
+        ("First published by Nikkei Asia.", "Nikkei Asia", "source"),
     ],
 )
 def test_credit_phrases_name_the_source(text: str, name: str, phrase: str) -> None:
@@ -36,6 +42,9 @@ def test_credit_phrases_name_the_source(text: str, name: str, phrase: str) -> No
         "He told reporters on Monday that the talks had stalled.",
         "They said the plan had been reported to the police.",
         "China has said it is neutral in the war between Ukraine and Russia.",
+        "The law was first published in 2019.",
+        "He first appeared on television in May.",
+        "The plan, first published in March, was dropped.",
     ],
 )
 def test_no_credit_without_a_named_source(text: str) -> None:
