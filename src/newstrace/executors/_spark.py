@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from newstrace.analysis import Analysis, article_to_json, relation_to_json
-from newstrace.candidates import band_keys, lsh_pairs, select_anchors, sentence_pairs
+from newstrace.candidates import band_keys, lsh_pairs, min_document_similarity, select_anchors, sentence_pairs
 from newstrace.clean import corpus_chrome
 from newstrace.cluster import stories as make_stories
 from newstrace.cluster import threads as make_threads
@@ -307,12 +307,6 @@ def _worker_engine(spec: _WorkerSpec) -> Engine:
     return engine
 
 
-def _fresh_stats(stats: TermStats) -> TermStats:
-    """The broadcast statistics with empty caches (the IDF and norm caches would otherwise grow for as
-    long as the worker lives)."""
-    return TermStats(stats.docs, stats.df)
-
-
 def _chrome_keys(settings: Settings, item: tuple[str, tuple[Order, Article]]) -> Iterator[tuple[str, int]]:
     """``(line key, 1)`` for the short lines of one article: ``corpus_chrome`` of a one-article corpus
     whose threshold is one document; summing over articles gives the corpus counts."""
@@ -370,7 +364,7 @@ def _anchor_rows(
     stats: Broadcast[TermStats], settings: FingerprintSettings, rows: Iterable[tuple[str, Signature]]
 ) -> Iterator[tuple[str, str]]:
     """``(anchor term, article id)`` for every article of a partition (anchors under global df)."""
-    local = _fresh_stats(stats.value)
+    local = stats.value  # one object per worker process: its IDF and norm caches serve every task
     for article_id, sig in rows:
         for term in select_anchors(sig.terms, local, settings=settings):
             yield term, article_id
@@ -384,13 +378,18 @@ def _merge_info(x: tuple[int, int], y: tuple[int, int]) -> tuple[int, int]:
 _Joined = tuple[str, tuple[tuple[str, tuple[int, int], Signature], Signature]]
 
 
+def _channel_names(mask: int) -> frozenset[str]:
+    return frozenset(name for bit, name in _CHANNEL_NAMES if mask & bit)
+
+
 def _score_pairs(
-    stats: Broadcast[TermStats], min_similarity: float, rows: Iterable[_Joined]
+    stats: Broadcast[TermStats], settings: FingerprintSettings, rows: Iterable[_Joined]
 ) -> Iterator[tuple[str, Any]]:
     """Per pair with both signatures: a thread pair ``("t", (a, b, similarity))`` when it shares at least
-    two anchors, and a candidate ``("c", (a, b, sig_a, sig_b))`` unless it is pruned as in
-    ``candidate_pairs`` (not found by MinHash and document similarity below ``min_similarity``)."""
-    local = _fresh_stats(stats.value)
+    two anchors, and a candidate ``("c", (a, b, sig_a, sig_b))`` unless ``candidate_pairs`` would prune
+    it (document similarity below :func:`newstrace.candidates.min_document_similarity` of its
+    channels)."""
+    local = stats.value
     for b, ((a, (mask, shared), sig_a), sig_b) in rows:
         similarity: float | None = None
         if shared >= _ANCHOR_PAIR_MIN_SHARED:
@@ -398,10 +397,11 @@ def _score_pairs(
             yield "t", (a, b, similarity)
         if not mask:
             continue
-        if not mask & _MINHASH and local.docs:
+        floor = min_document_similarity(_channel_names(mask), settings=settings)
+        if floor > 0 and local.docs:
             if similarity is None:
                 similarity = local.cosine(sig_a.terms, sig_b.terms)
-            if similarity < min_similarity:
+            if similarity < floor:
                 continue
         yield "c", (a, b, sig_a, sig_b)
 
@@ -413,7 +413,7 @@ def _relate_partition(
     spec: _WorkerSpec, stats: Broadcast[TermStats], rows: Iterable[_PairRow]
 ) -> Iterator[Relation]:
     engine = _worker_engine(spec)
-    local = _fresh_stats(stats.value)
+    local = stats.value  # one object per worker process: its IDF and norm caches serve every task
     for _, ((_, sig_a, sig_b, article_a), article_b) in rows:
         relation = engine.relate_pair(article_a, article_b, signatures=(sig_a, sig_b), stats=local)
         if relation.kind is not RelationKind.UNRELATED:
@@ -689,8 +689,7 @@ class _Job:
         n = self.partitions
         with_a = pairs.map(lambda kv: (kv[0][0], (kv[0][1], kv[1]))).join(sigs, n)
         with_b = with_a.map(lambda kv: (kv[1][0][0], (kv[0], kv[1][0][1], kv[1][1]))).join(sigs, n)
-        threshold = self.settings.fingerprint.candidate_min_similarity
-        return with_b.mapPartitions(partial(_score_pairs, stats, threshold))
+        return with_b.mapPartitions(partial(_score_pairs, stats, self.settings.fingerprint))
 
     def _relate(
         self, candidates: RDD[Any], articles: RDD[tuple[str, Article]], stats: Broadcast[TermStats]
