@@ -38,6 +38,20 @@ class Executor(Protocol):
 _FORKED_TASK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 
 
+def _one_blas_thread() -> None:
+    """Pool initializer: one BLAS thread per worker process.
+
+    The workers already occupy every core; a BLAS pool per worker on top of that oversubscribes the
+    cores, and its threads then spin and wait on each other (small matrix products ran several times
+    slower with two workers × two BLAS threads on two cores).
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+        return
+    threadpool_limits(limits=1, user_api="blas")
+
+
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
     if _FORKED_TASK is None:  # pragma: no cover - only reachable if a worker outlives its stage
         raise RuntimeError("worker started without a task")
@@ -102,7 +116,7 @@ class LocalExecutor:
         _FORKED_TASK = (fn, items)
         try:
             context = multiprocessing.get_context("fork")
-            with context.Pool(self.workers) as pool:
+            with context.Pool(self.workers, initializer=_one_blas_thread) as pool:
                 for part in pool.imap(_run_chunk, bounds):
                     out.extend(part)
                     self.progress(stage, len(out), total)
