@@ -125,7 +125,7 @@ def _speaker(text: str, start: int, end: int) -> str | None:
         name = before.group(1) if before else None
     if not name or name.split()[0] in _PRONOUNS:
         return None
-    return name
+    return name.rstrip(".")  # '…," said Kuleba.' names Kuleba, not "Kuleba."
 
 
 def _same_person(x: str, y: str) -> bool:
@@ -154,11 +154,15 @@ _NUMBER_WORD_RE = r"(?:" + "|".join(_WORD_NUMBERS) + r")\b"
 # before it is looked up separately (a pattern starting with the optional qualifier would be tried at
 # every character of every sentence, ~100x slower).
 _NUMBER_RE = re.compile(
-    r"(?P<num>\d+(?:[.,]\d+)*|\b" + _NUMBER_WORD_RE + r"(?:[\s-]+" + _NUMBER_WORD_RE + r")*)"
+    r"(?P<num>\d+(?:[.,]\d+)*|\b"
+    + _NUMBER_WORD_RE
+    + r"(?:(?:[\s-]+|(?<=hundred)\s+and\s+)"
+    + _NUMBER_WORD_RE
+    + r")*)"
     r"(?:\s*(?P<scale>thousand|million|billion|trillion|bn|m|k)\b)?(?P<pct>\s*(?:%|percent|per cent))?",
     re.IGNORECASE,
 )
-_QUALIFIER_BEFORE_RE = re.compile(r"(?P<qual>" + _QUALIFIER_RE + r")\s+$", re.IGNORECASE)
+_QUALIFIER_BEFORE_RE = re.compile(r"\b(?P<qual>" + _QUALIFIER_RE + r")\s+$", re.IGNORECASE)
 _QUALIFIER_WINDOW = max(len(q) for q, _ in _QUALIFIERS) + 8
 _QUAL_CLASS = dict(_QUALIFIERS)
 
@@ -187,6 +191,8 @@ def _parse_number(raw: str) -> float | None:
     total = 0.0
     current = 0.0
     for word in re.split(r"[\s-]+", raw):
+        if word == "and":  # "two hundred and fifty"
+            continue
         value = _WORD_NUMBERS.get(word)
         if value is None:
             return None
@@ -224,9 +230,13 @@ def _quantities(text: str, *, offset: int) -> list[_Quantity]:
 _EXPLICIT_NEG = frozenset(
     {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot"}
 )
+# Whole words only: a bare stem would also match "bank", "barrier", "opposition", "ceasefire", "Denis".
 _IMPLICIT_NEG = re.compile(
-    r"^(?:fail|refrain|den[iy]|refus|declin|avoid|reject|lack|halt|ceas|stop|dismiss|oppos|prevent|withh[oe]ld|abstain|"
-    r"ban|bar|block|rul(?:e|ed|es|ing) out)",
+    r"fail(?:s|ed|ing|ure)?|refrain(?:s|ed|ing)?|den(?:y|ies|ied|ying|ial)|refus(?:e|es|ed|ing|al)|"
+    r"declin(?:e|es|ed|ing)|avoid(?:s|ed|ing)?|reject(?:s|ed|ing|ion)?|lack(?:s|ed|ing)?|halt(?:s|ed|ing)?|"
+    r"ceas(?:e|es|ed|ing)|stop(?:s|ped|ping)?|dismiss(?:es|ed|ing)?|oppos(?:e|es|ed|ing)|"
+    r"prevent(?:s|ed|ing)?|withh(?:old|olds|olding|eld)|abstain(?:s|ed|ing)?|ban(?:s|ned|ning)?|"
+    r"bar(?:s|red|ring)?|block(?:s|ed|ing)?"
 )
 _POLARITY_PAIRS = (
     ("rose", "fell"), ("rise", "fall"), ("rises", "falls"), ("rising", "falling"), ("increase", "decrease"),
@@ -298,7 +308,7 @@ def _negations(words: Sequence[_Word]) -> list[tuple[int, str]]:
     for k, w in enumerate(words):
         if w.norm in _EXPLICIT_NEG or w.norm.endswith("n't"):
             out.append((k, "explicit"))
-        elif _IMPLICIT_NEG.match(w.norm):
+        elif _IMPLICIT_NEG.fullmatch(w.norm):
             out.append((k, "implicit"))
     return out
 
@@ -311,18 +321,37 @@ def _coordinated_after(words: Sequence[_Word], k: int) -> bool:
 # -- entities -----------------------------------------------------------------------------------
 _CAPITALISED = re.compile(r"(?<![\w'’])([A-Z][\w'’.-]*(?:\s+(?:of\s+|the\s+|de\s+)?[A-Z][\w'’.-]*)*)")
 _NOT_ENTITIES = CAPITALISED_FUNCTION_WORDS
+_COMMON_WORDS = (
+    STOPWORDS
+    | _WORD_NUMBERS.keys()
+    | {w for q, _ in _QUALIFIERS for w in q.split()}
+    | _HEDGES
+    | _CERTAIN
+    | _EXPLICIT_NEG
+    | {
+        "someone",
+        "somebody",
+        "something",
+        "anyone",
+        "anybody",
+        "anything",
+        "everyone",
+        "everybody",
+        "everything",
+    }
+)
 
 
 def _regex_entities(text: str) -> list[tuple[str, str, int, int]]:
     out = []
     for match in _CAPITALISED.finditer(text):
-        name = match.group(1).rstrip(".'’")
+        name = re.sub(r"(?:'s|’s)$", "", match.group(1).rstrip(".'’"))
         first = name.split()[0]
         if first in _NOT_ENTITIES and len(name.split()) == 1:
             continue
-        if match.start() == 0 and len(name.split()) == 1 and name.lower() in STOPWORDS:
-            continue  # a capitalised function word at the start of a sentence
-        out.append((re.sub(r"(?:'s|’s)$", "", name), "ENT", match.start(), match.start() + len(name)))
+        if match.start() == 0 and len(name.split()) == 1 and name.lower() in _COMMON_WORDS:
+            continue  # a capitalised common word at the start of a sentence ("Someone", "Ten", "Nearly")
+        out.append((name, "ENT", match.start(), match.start() + len(name)))
     return out
 
 
@@ -359,11 +388,22 @@ def _entity_key(name: str) -> frozenset[str]:
     return frozenset(key)
 
 
+# Words of a title before a name: two names sharing only these are two people ("Prime Minister Olaf
+# Scholz" and "Prime Minister Emmanuel Macron"), not one person named twice.
+_TITLE_WORDS = frozenset({
+    "president", "vice", "prime", "minister", "foreign", "secretary", "state", "chancellor", "premier",
+    "deputy", "mr", "mrs", "ms", "dr", "sir", "dame", "senator", "sen", "rep", "governor", "gov", "mayor",
+    "gen", "col", "lt", "capt", "king", "queen", "prince", "princess", "pope", "judge", "lord", "lady",
+    "professor", "prof", "ambassador", "commissioner", "sheikh", "emir", "archbishop", "bishop", "cardinal",
+    "rabbi",
+})  # fmt: skip
+
+
 def _aliases(x: frozenset[str], y: frozenset[str]) -> bool:
-    if x & y:
+    if (x & y) - _TITLE_WORDS:
         return True
-    acronyms_x = {w for w in x if len(w) <= 5}
-    acronyms_y = {w for w in y if len(w) <= 5}
+    acronyms_x = {w for w in x - _TITLE_WORDS if len(w) <= 5}
+    acronyms_y = {w for w in y - _TITLE_WORDS if len(w) <= 5}
     return any(
         a.startswith(b) or b.startswith(a) for a in acronyms_x for b in acronyms_y if min(len(a), len(b)) >= 2
     )
@@ -406,10 +446,19 @@ class ChangeDetector:
             (o.index, c.index): (labelled[2 * k], labelled[2 * k + 1]) for k, (o, c) in enumerate(suspects)
         }
         for o, c in changed:
+            pair: list[Change] = []
             for detect in self._detectors():
-                found.extend(detect(o, c))
+                pair.extend(detect(o, c))
             if (o.index, c.index) in entities:
-                found.extend(self._entity_changes(o, c, *entities[(o.index, c.index)]))
+                # A speaker swap is found by the quotation detector and again as a replaced name: once.
+                credited = [x.copy_span for x in pair if x.type is ChangeType.ATTRIBUTION]
+                pair.extend(
+                    x
+                    for x in self._entity_changes(o, c, *entities[(o.index, c.index)])
+                    if x.type is not ChangeType.ATTRIBUTION
+                    or not any(x.copy_span[0] < e and s < x.copy_span[1] for s, e in credited)
+                )
+            found.extend(pair)
         return tuple(found)
 
     def _detectors(self) -> tuple[Callable[[Sentence, Sentence], list[Change]], ...]:
@@ -521,6 +570,8 @@ def _quote_changes(o: Sentence, c: Sentence) -> list[Change]:
         cs, ce = quotes_c[best_k]
         for hunk in _hunks(words_o, best_words):
             i1, i2, j1, j2 = hunk
+            if j1 == j2 and (i1 == 0 or i2 == len(words_o)):
+                continue  # the copy quotes only part of the quotation: its words are still verbatim
             span_o = _span(words_o, i1, i2, context=_CONTEXT_WORDS)
             span_c = _span(best_words, j1, j2, context=_CONTEXT_WORDS)
             out.append(
