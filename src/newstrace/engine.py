@@ -208,13 +208,15 @@ class Engine:
         todo = [i for i in sorted(set(ids)) if i not in corpus.vectors]
         if not todo or not self.embeddings:
             return
-        sentences = [s.text for i in todo for s in corpus.articles[i].sentences]
-        vectors = self.embedder.encode(sentences)
-        offset = 0
+        # Copies repeat their originals' sentences: each distinct sentence is encoded once.
+        row_of: dict[str, int] = {}
         for i in todo:
-            n = len(corpus.articles[i].sentences)
-            corpus.vectors[i] = vectors[offset : offset + n]
-            offset += n
+            for sentence in corpus.articles[i].sentences:
+                row_of.setdefault(sentence.text, len(row_of))
+        vectors = self.embedder.encode(list(row_of))
+        for i in todo:
+            rows = [row_of[s.text] for s in corpus.articles[i].sentences]
+            corpus.vectors[i] = vectors[rows]
 
     # -- stage seam: the pieces another executor composes (see newstrace.executors) -------------------
     def cleaner(self, corpus_lines: frozenset[str] = frozenset()) -> Cleaner:
