@@ -80,6 +80,7 @@ _ANCHOR_PAIR_MIN_SHARED = 2
 """``newstrace.candidates.anchor_pairs`` keeps pairs sharing at least two anchors (threads use them all)."""
 _EMPTY_MINHASH = np.uint32(0xFFFFFFFF)
 _ARTICLES_PER_PARTITION = 2000
+_MIN_ARTICLES_PER_PARTITION = 50
 
 
 def _require_pyspark() -> None:
@@ -116,10 +117,11 @@ class SparkExecutor:
 
     ``master`` is a Spark master URL (``local[*]``, ``local[2]``, ``spark://host:7077``, ``yarn``…);
     ``None`` takes the one ``spark-submit`` set, else ``local[*]``. ``partitions`` is the number of
-    partitions of the article and pair data sets (default: at least twice the default parallelism and
-    about 2,000 articles each). ``parquet`` is where :meth:`analyze_inputs` writes its Parquet output
-    (``None``: none). ``conf`` adds Spark settings. An already active SparkSession is reused and left
-    running; a session started here is stopped by :meth:`stop` (or leaving a ``with`` block).
+    partitions of the article and pair data sets (default: about 2,000 articles each, at least twice the
+    default parallelism unless the input is tiny). ``parquet`` is where :meth:`analyze_inputs` writes
+    its Parquet output (``None``: none). ``conf`` adds Spark settings. An already active SparkSession is
+    reused and left running; a session started here is stopped by :meth:`stop` (or leaving a ``with``
+    block).
 
     :meth:`map` (the per-item ``Executor`` protocol used by ``Engine.index``/``check``/``compare``) runs
     in this process: only the batch analysis is distributed.
@@ -162,7 +164,11 @@ class SparkExecutor:
         from pyspark.sql import SparkSession
 
         active = SparkSession.getActiveSession()
-        if active is not None and self.master is None:
+        if active is not None:  # e.g. a notebook's or a test's session: use it, leave it running
+            if self.master is not None and active.sparkContext.master != self.master:
+                logger.warning(
+                    "using the active Spark session on %s, not %s", active.sparkContext.master, self.master
+                )
             return active, False
         conf = SparkConf()
         master = self.master or (conf.get("spark.master") if conf.contains("spark.master") else "local[*]")
@@ -270,11 +276,13 @@ def _log_stage(name: str, started: float, items: int) -> None:
 
 
 def _partition_count(fixed: int | None, articles: int, parallelism: int) -> int:
-    """Partitions of the article and pair data sets: ``fixed``, else at least twice the parallelism and
-    about ``_ARTICLES_PER_PARTITION`` articles each."""
+    """Partitions of the article and pair data sets: ``fixed``, else about ``_ARTICLES_PER_PARTITION``
+    articles each but at least twice the parallelism, and no more than one per
+    ``_MIN_ARTICLES_PER_PARTITION`` articles (tiny inputs pay Spark's per-task cost only a few times)."""
     if fixed is not None:
         return fixed
-    return max(2 * parallelism, math.ceil(articles / _ARTICLES_PER_PARTITION))
+    spread = min(2 * parallelism, math.ceil(articles / _MIN_ARTICLES_PER_PARTITION))
+    return max(1, spread, math.ceil(articles / _ARTICLES_PER_PARTITION))
 
 
 # -- work on the Python workers -------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ def spark_executor() -> Iterator[Any]:
         pytest.skip("pyspark is not installed (pip install 'newstrace[spark]')")
     from newstrace.executors import SparkExecutor
 
-    executor = SparkExecutor("local[2]", partitions=4, conf=SPARK_CONF, log_level="ERROR")
+    executor = SparkExecutor("local[2]", conf=SPARK_CONF, log_level="ERROR")
     _ = executor.spark
     yield executor
     executor.stop()
