@@ -18,6 +18,7 @@ Only ``newstrace.executors`` imports pyspark, and only when a Spark executor is 
 
 from __future__ import annotations
 
+import copyreg
 import dataclasses
 import inspect
 import json
@@ -37,6 +38,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
+from newstrace import records
 from newstrace.analysis import Analysis, article_to_json, relation_to_json
 from newstrace.candidates import band_keys, lsh_pairs, min_document_similarity, select_anchors, sentence_pairs
 from newstrace.clean import corpus_chrome
@@ -81,6 +83,39 @@ _ANCHOR_PAIR_MIN_SHARED = 2
 _EMPTY_MINHASH = np.uint32(0xFFFFFFFF)
 _ARTICLES_PER_PARTITION = 2000
 _MIN_ARTICLES_PER_PARTITION = 50
+
+
+def _reduce_record(obj: Any) -> tuple[type, tuple[Any, ...]]:
+    cls = type(obj)
+    return cls, tuple(getattr(obj, name) for name in cls.__slots__)
+
+
+def _register_record_pickling() -> None:
+    """Pickle the frozen slots records as ``Class(*fields)``: the dataclass ``__getstate__`` path calls
+    ``dataclasses.fields`` per object, which made (de)serialisation a third of the Spark workers' time.
+    Only classes whose fields are all positional ``__init__`` arguments in slot order are registered;
+    the objects that come back are equal to the ones sent."""
+    for cls in (
+        records.Alignment,
+        records.Article,
+        records.CandidatePair,
+        records.Change,
+        records.Credit,
+        records.Link,
+        records.Relation,
+        records.RemovedLine,
+        records.Sentence,
+        records.Signature,
+        records.Story,
+        records.Thread,
+    ):
+        fields = dataclasses.fields(cls)
+        names = tuple(f.name for f in fields)
+        if names == tuple(getattr(cls, "__slots__", ())) and all(f.init and not f.kw_only for f in fields):
+            copyreg.pickle(cls, _reduce_record)
+
+
+_register_record_pickling()
 
 
 def _require_pyspark() -> None:
@@ -315,12 +350,25 @@ def _worker_engine(spec: _WorkerSpec) -> Engine:
     return engine
 
 
-def _chrome_keys(settings: Settings, item: tuple[str, tuple[Order, Article]]) -> Iterator[tuple[str, int]]:
-    """``(line key, 1)`` for the short lines of one article: ``corpus_chrome`` of a one-article corpus
-    whose threshold is one document; summing over articles gives the corpus counts."""
+def _chrome_counts(
+    settings: Settings, rows: Iterable[tuple[str, tuple[Order, Article]]]
+) -> Iterator[tuple[str, int]]:
+    """``(line key, articles of this partition that have it)`` for short lines: ``corpus_chrome`` of a
+    one-article corpus whose threshold is one document gives each article's keys; summing over
+    articles gives the corpus counts."""
     one = dataclasses.replace(settings.clean, corpus_repeat_min_docs=1)
-    for key in corpus_chrome([item[1][1]], settings=one):
-        yield key, 1
+    counts: Counter[str] = Counter()
+    for _, (_, article) in rows:
+        counts.update(corpus_chrome([article], settings=one))
+    return iter(counts.items())
+
+
+def _term_counts(rows: Iterable[tuple[str, Signature]]) -> Iterator[tuple[str, int]]:
+    """``(term, articles of this partition that have it)``: document frequencies before the reduce."""
+    counts: Counter[str] = Counter()
+    for _, sig in rows:
+        counts.update(sig.terms)
+    return iter(counts.items())
 
 
 def _clean_partition(
@@ -383,7 +431,7 @@ def _merge_info(x: tuple[int, int], y: tuple[int, int]) -> tuple[int, int]:
     return x[0] | y[0], max(x[1], y[1])
 
 
-_Joined = tuple[str, tuple[tuple[str, tuple[int, int], Signature], Signature]]
+_Joined = tuple[str, tuple[tuple[str, tuple[int, int], frozenset[str]], frozenset[str]]]
 
 
 def _channel_names(mask: int) -> frozenset[str]:
@@ -392,29 +440,30 @@ def _channel_names(mask: int) -> frozenset[str]:
 
 def _score_pairs(
     stats: Broadcast[TermStats], settings: FingerprintSettings, rows: Iterable[_Joined]
-) -> Iterator[tuple[str, Any]]:
-    """Per pair with both signatures: a thread pair ``("t", (a, b, similarity))`` when it shares at least
-    two anchors, and a candidate ``("c", (a, b, sig_a, sig_b))`` unless ``candidate_pairs`` would prune
-    it (document similarity below :func:`newstrace.candidates.min_document_similarity` of its
+) -> Iterator[tuple[str, tuple[str, str, float]] | tuple[str, tuple[str, str]]]:
+    """Per pair with both articles' content terms: a thread pair ``("t", (a, b, similarity))`` when it
+    shares at least two anchors, and a candidate ``("c", (a, b))`` unless ``candidate_pairs`` would
+    prune it (document similarity below :func:`newstrace.candidates.min_document_similarity` of its
     channels)."""
-    local = stats.value
-    for b, ((a, (mask, shared), sig_a), sig_b) in rows:
+    local = stats.value  # one object per worker process: its IDF and norm caches serve every task
+    for b, ((a, (mask, shared), terms_a), terms_b) in rows:
         similarity: float | None = None
         if shared >= _ANCHOR_PAIR_MIN_SHARED:
-            similarity = local.cosine(sig_a.terms, sig_b.terms)
+            similarity = local.cosine(terms_a, terms_b)
             yield "t", (a, b, similarity)
         if not mask:
             continue
         floor = min_document_similarity(_channel_names(mask), settings=settings)
         if floor > 0 and local.docs:
             if similarity is None:
-                similarity = local.cosine(sig_a.terms, sig_b.terms)
+                similarity = local.cosine(terms_a, terms_b)
             if similarity < floor:
                 continue
-        yield "c", (a, b, sig_a, sig_b)
+        yield "c", (a, b)
 
 
-_PairRow = tuple[str, tuple[tuple[str, Signature, Signature, Article], Article]]
+_Cleaned = tuple[Order, Article, Signature]
+_PairRow = tuple[str, tuple[tuple[str, _Cleaned], _Cleaned]]
 
 
 def _relate_partition(
@@ -422,7 +471,7 @@ def _relate_partition(
 ) -> Iterator[Relation]:
     engine = _worker_engine(spec)
     local = stats.value  # one object per worker process: its IDF and norm caches serve every task
-    for _, ((_, sig_a, sig_b, article_a), article_b) in rows:
+    for _, ((_, (_, article_a, sig_a)), (_, article_b, sig_b)) in rows:
         relation = engine.relate_pair(article_a, article_b, signatures=(sig_a, sig_b), stats=local)
         if relation.kind is not RelationKind.UNRELATED:
             yield relation
@@ -528,15 +577,15 @@ class _Job:
         started = time.perf_counter()
         cleaned = self._clean(parsed)
         sigs = self._keep(cleaned.mapValues(operator.itemgetter(2)))
-        articles = cleaned.mapValues(operator.itemgetter(1))
         stats = self._share(self._term_stats(sigs, count))
         _log_stage("clean, fingerprint, term statistics", started, count)
         pairs = self._candidate_info(sigs, stats)
-        scored = self._keep(self._score(pairs, sigs, stats))
+        terms = sigs.mapValues(lambda sig: sig.terms)
+        scored = self._keep(self._score(pairs, terms, stats))
         _log_stage("candidate and thread pairs", started, scored.count())
         thread_pairs = scored.filter(lambda r: r[0] == "t").map(operator.itemgetter(1))
         candidates = scored.filter(lambda r: r[0] == "c").map(operator.itemgetter(1))
-        relations = self._keep(self._relate(candidates, articles, stats))
+        relations = self._keep(self._relate(candidates, cleaned, stats))
         n_relations = relations.count()
         _log_stage("alignment (relations kept)", started, n_relations)
         lites = self._keep(cleaned.mapValues(lambda v: _lite(v[1])))
@@ -631,7 +680,7 @@ class _Job:
     ) -> RDD[tuple[str, tuple[Order, Article, Signature]]]:
         clean = self.settings.clean
         chrome_keys = (
-            parsed.flatMap(partial(_chrome_keys, self.settings))
+            parsed.mapPartitions(partial(_chrome_counts, self.settings))
             .reduceByKey(operator.add, self.partitions)
             .filter(lambda kv: kv[1] >= clean.corpus_repeat_min_docs)
             .keys()
@@ -646,11 +695,7 @@ class _Job:
         )
 
     def _term_stats(self, sigs: RDD[tuple[str, Signature]], docs: int) -> TermStats:
-        df = (
-            sigs.flatMap(lambda kv: ((t, 1) for t in kv[1].terms))
-            .reduceByKey(operator.add, self.partitions)
-            .collectAsMap()
-        )
+        df = sigs.mapPartitions(_term_counts).reduceByKey(operator.add, self.partitions).collectAsMap()
         logger.info("%d distinct content terms", len(df))
         return TermStats(docs, Counter(df))
 
@@ -691,22 +736,24 @@ class _Job:
     def _score(
         self,
         pairs: RDD[tuple[tuple[str, str], tuple[int, int]]],
-        sigs: RDD[tuple[str, Signature]],
+        terms: RDD[tuple[str, frozenset[str]]],
         stats: Broadcast[TermStats],
     ) -> RDD[tuple[str, Any]]:
         n = self.partitions
-        with_a = pairs.map(lambda kv: (kv[0][0], (kv[0][1], kv[1]))).join(sigs, n)
-        with_b = with_a.map(lambda kv: (kv[1][0][0], (kv[0], kv[1][0][1], kv[1][1]))).join(sigs, n)
+        with_a = pairs.map(lambda kv: (kv[0][0], (kv[0][1], kv[1]))).join(terms, n)
+        with_b = with_a.map(lambda kv: (kv[1][0][0], (kv[0], kv[1][0][1], kv[1][1]))).join(terms, n)
         return with_b.mapPartitions(partial(_score_pairs, stats, self.settings.fingerprint))
 
     def _relate(
-        self, candidates: RDD[Any], articles: RDD[tuple[str, Article]], stats: Broadcast[TermStats]
+        self,
+        candidates: RDD[tuple[str, str]],
+        cleaned: RDD[tuple[str, _Cleaned]],
+        stats: Broadcast[TermStats],
     ) -> RDD[Relation]:
+        """Each candidate pair joined with both cleaned articles and signatures, then related."""
         n = self.partitions
-        with_a = candidates.map(lambda c: (c[0], (c[1], c[2], c[3]))).join(articles, n)
-        with_b = with_a.map(lambda kv: (kv[1][0][0], (kv[0], kv[1][0][1], kv[1][0][2], kv[1][1]))).join(
-            articles, n
-        )
+        with_a = candidates.join(cleaned, n)
+        with_b = with_a.map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).join(cleaned, n)
         return with_b.mapPartitions(partial(_relate_partition, self.spec, stats))
 
     # -- clusters -----------------------------------------------------------------------------------------

@@ -65,7 +65,7 @@ def test_candidate_and_thread_pairs_equal_the_local_ones(spark_executor: Any, te
     sigs = sc.parallelize([(s.article_id, s) for s in signatures], 4)
     shared_stats = sc.broadcast(stats)
     info = job._candidate_info(sigs, shared_stats)
-    scored = job._score(info, sigs, shared_stats).collect()
+    scored = job._score(info, sigs.mapValues(lambda s: s.terms), shared_stats).collect()
     channels = {pair: _channel_names(mask) for pair, (mask, _) in info.collect()}
     candidates = sorted((r[1][0], r[1][1]) for r in scored if r[0] == "c")
     threads = {(r[1][0], r[1][1]): r[1][2] for r in scored if r[0] == "t"}
