@@ -578,6 +578,7 @@ class _Job:
         cleaned = self._clean(parsed)
         sigs = self._keep(cleaned.mapValues(operator.itemgetter(2)))
         stats = self._share(self._term_stats(sigs, count))
+        records.unpersist()  # the cleaned articles are materialised: the parsed input is not needed again
         _log_stage("clean, fingerprint, term statistics", started, count)
         pairs = self._candidate_info(sigs, stats)
         terms = sigs.mapValues(lambda sig: sig.terms)
