@@ -159,15 +159,16 @@ def test_cli_writes_json_and_parquet(spark_executor: Any, corpus300: Path, tmp_p
 
 
 def test_cli_parquet_only_collects_nothing(
-    spark_executor: Any, corpus300: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    spark_executor: Any, seeds_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
-    code = main(["analyze", str(corpus300), "--executor", "spark", "--no-embeddings", "--parquet", str(out)])
-    assert code == 0
+    manifest = seeds_dir / "manifest.jsonl"
+    argv = ["analyze", str(seeds_dir), "--manifest", str(manifest), "--executor", "spark", "--no-embeddings"]
+    assert main([*argv, "--parquet", str(out)]) == 0
     printed = capsys.readouterr()
-    assert "300 article(s)" in printed.out
+    assert "5 article(s), 2 relation(s), 3 story(ies), 1 thread(s)" in printed.out
     assert f"Parquet written to {out}" in " ".join(printed.err.split())
-    assert spark_executor.spark.read.parquet(str(out / "relations")).count() > 20
+    assert spark_executor.spark.read.parquet(str(out / "relations")).count() == 2
     # The session belongs to the caller: the CLI left it running.
     assert spark_executor.spark.sparkContext._jsc is not None
 

@@ -129,9 +129,9 @@ def _given_names(paths: Iterable[str]) -> dict[str, str]:
 @dataclass(slots=True)
 class SparkInput:
     """What was read: ``records`` (``Record`` tuples, one per article or per-line problem, not yet
-    deduplicated by id) and the problems found on the driver (missing paths, binary or empty files,
-    manifest problems, driver-read inputs). ``manifest`` is the manifest's entries by id (``None``
-    without a manifest) so that its unused entries can be reported after the run."""
+    deduplicated by id), the problems found on the driver (missing paths, binary or empty files, manifest
+    problems, driver-read inputs), and the driver-side reader state (``None`` for in-memory articles),
+    whose manifest reports its unused entries after the run."""
 
     records: RDD[Record]
     problems: list[Problem]

@@ -52,7 +52,7 @@ def _random_edges(rng: random.Random, nodes: int, edges: int) -> list[tuple[str,
 def test_connected_components_equal_union_find(spark_executor: Any) -> None:
     sc = spark_executor.spark.sparkContext
     rng = random.Random(7)
-    for nodes, edges in ((2, 1), (40, 25), (300, 200), (200, 400)):
+    for nodes, edges in ((2, 1), (60, 40), (200, 300)):
         pairs = _random_edges(rng, nodes, edges)
         uf = UnionFind()
         for a, b in pairs:
