@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from newstrace._text import quote_spans
-from newstrace.fingerprint import TermStats, position_multipliers, sentence_of_tokens, token_terms
+from newstrace.fingerprint import LEXICON, TermStats, position_multipliers, sentence_of_tokens
 from newstrace.fingerprint._minhash import text_token_hashes
 from newstrace.records import Alignment, Article, Link, LinkType
 from newstrace.settings import AlignSettings
@@ -68,10 +68,12 @@ def article_features(article: Article, stats: TermStats) -> ArticleFeatures:
     token_rows, token_ids = rows_sorted[keep], hashes_sorted[keep]
     # Content terms: each distinct token of the article mapped once to its stemmed term.
     unique, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
-    entries = token_terms(unique, starts[first], ends[first], article.text)
-    is_term = np.array([e.term is not None for e in entries], dtype=bool)
-    term_hash = np.array([e.term_hash for e in entries], dtype=np.uint64)
-    weight = np.array(stats.idf_many([e.term for e in entries]), dtype=np.float64)
+    term, _ = LEXICON.lookup(unique, starts[first], ends[first], article.text)
+    is_term = term >= 0
+    term_hash = np.zeros(unique.size, dtype=np.uint64)
+    term_hash[is_term] = LEXICON.term_hashes(term[is_term])
+    weight = np.zeros(unique.size, dtype=np.float64)
+    weight[is_term] = stats.idf_many(list(map(LEXICON.terms.__getitem__, term[is_term].tolist())))
     entry_unique = inverse.reshape(-1)[order][keep]
     content = is_term[entry_unique]
     term_rows = token_rows[content]

@@ -10,7 +10,6 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -35,13 +34,13 @@ from newstrace.settings import FingerprintSettings
 
 __all__ = [
     "Fingerprinter",
+    "LEXICON",
+    "Lexicon",
     "TermStats",
-    "TokenTerm",
     "minhash",
     "position_multipliers",
     "sentence_of_tokens",
     "shingle_hashes",
-    "token_terms",
 ]
 
 _SENTENCE_SEEDS = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9))
@@ -134,45 +133,90 @@ class TermStats:
         return found
 
 
-class TokenTerm(NamedTuple):
-    """What a token contributes to content terms: its stemmed term (``None`` for stopwords and one-letter
-    tokens), the term's stable hash (0 for none) and the token's length in characters."""
+class Lexicon:
+    """Per-process map from token hash (:func:`text_token_hashes`) to content term, for vectorised
+    lookups: each distinct word of a corpus is decoded and stemmed once.
 
-    term: str | None
-    term_hash: int
-    length: int
+    Layout: ``known`` holds sorted token hashes, ``term_of[k]`` the index in ``terms`` of ``known[k]``'s
+    stemmed term (-1 for stopwords and one-character tokens) and ``length[k]`` its length in characters.
+    Tokens first seen since the last merge wait in a dict, merged into the arrays in bulk.
+    """
+
+    def __init__(self, *, max_tokens: int = 2_000_000) -> None:
+        self.max_tokens = max_tokens
+        self._reset()
+
+    def _reset(self) -> None:
+        self.terms: list[str] = []
+        self._term_index: dict[str, int] = {}
+        self._term_hashes: list[int] = []
+        self._term_hash_array = np.zeros(0, dtype=np.uint64)
+        self.known = np.zeros(0, dtype=np.uint64)
+        self.term_of = np.zeros(0, dtype=np.int64)
+        self.length = np.zeros(0, dtype=np.int64)
+        self._pending: dict[int, tuple[int, int]] = {}
+
+    def lookup(
+        self,
+        hashes: npt.NDArray[np.uint64],
+        starts: npt.NDArray[np.int64],
+        ends: npt.NDArray[np.int64],
+        text: str,
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """``(term index or -1, token length)`` of each token hash; ``starts``/``ends`` are the tokens'
+        UTF-8 byte offsets in ``text``'s hashed form, as :func:`text_token_hashes` returns them."""
+        if self.known.size + len(self._pending) > self.max_tokens:
+            self._reset()
+        at = np.searchsorted(self.known, hashes)
+        at[at == self.known.size] = 0
+        hit = self.known[at] == hashes if self.known.size else np.zeros(hashes.size, dtype=bool)
+        term = np.where(hit, self.term_of[at] if self.known.size else -1, -1)
+        length = np.where(hit, self.length[at] if self.known.size else 0, 0)
+        missing = np.flatnonzero(~hit)
+        if missing.size:
+            data = hashed_form(text).encode("utf-8", "surrogatepass")
+            for k in missing.tolist():
+                h = int(hashes[k])
+                entry = self._pending.get(h)
+                if entry is None:
+                    token = data[int(starts[k]) : int(ends[k])].decode("utf-8", "replace")
+                    entry = self._pending[h] = (self._term(token), len(token))
+                term[k], length[k] = entry
+            if len(self._pending) > max(4096, self.known.size // 4):
+                self._merge()
+        return term, length
+
+    def _term(self, token: str) -> int:
+        if token in STOPWORDS or len(token) <= 1:
+            return -1
+        term = stem(token)
+        index = self._term_index.get(term)
+        if index is None:
+            index = self._term_index[term] = len(self.terms)
+            self.terms.append(term)
+            self._term_hashes.append(token_hash(term))
+        return index
+
+    def _merge(self) -> None:
+        hashes = np.fromiter(self._pending, dtype=np.uint64, count=len(self._pending))
+        values = np.array(list(self._pending.values()), dtype=np.int64).reshape(-1, 2)
+        known = np.concatenate([self.known, hashes])
+        order = np.argsort(known, kind="stable")
+        self.known = known[order]
+        self.term_of = np.concatenate([self.term_of, values[:, 0]])[order]
+        self.length = np.concatenate([self.length, values[:, 1]])[order]
+        self._pending = {}
+
+    def term_hashes(self, indices: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
+        """Stable hashes (:func:`token_hash`) of the terms at ``indices`` (all ``>= 0``)."""
+        if self._term_hash_array.size < len(self._term_hashes):
+            self._term_hash_array = np.array(self._term_hashes, dtype=np.uint64)
+        out: npt.NDArray[np.uint64] = self._term_hash_array[indices]
+        return out
 
 
-# Token hash (from text_token_hashes) → its TokenTerm; per process, filled on first sight of a token, so
-# a corpus decodes and stems each distinct word once.
-_TOKEN_TERMS: dict[int, TokenTerm] = {}
-_TOKEN_TERMS_MAX = 2_000_000
-
-
-def token_terms(
-    hashes: npt.NDArray[np.uint64],
-    starts: npt.NDArray[np.int64],
-    ends: npt.NDArray[np.int64],
-    text: str,
-) -> list[TokenTerm]:
-    """The :class:`TokenTerm` of each token hash (``starts``/``ends`` are its UTF-8 byte offsets in
-    ``text``'s hashed form, as returned by :func:`text_token_hashes`)."""
-    if len(_TOKEN_TERMS) > _TOKEN_TERMS_MAX:
-        _TOKEN_TERMS.clear()
-    get = _TOKEN_TERMS.get
-    out = [get(h) for h in hashes.tolist()]
-    if None in out:
-        data = hashed_form(text).encode("utf-8", "surrogatepass")
-        for k, (h, lo, hi) in enumerate(zip(hashes.tolist(), starts.tolist(), ends.tolist(), strict=True)):
-            if out[k] is None:
-                token = data[lo:hi].decode("utf-8", "replace")
-                if token in STOPWORDS or len(token) <= 1:
-                    entry = TokenTerm(None, 0, len(token))
-                else:
-                    term = stem(token)
-                    entry = TokenTerm(term, token_hash(term), len(token))
-                out[k] = _TOKEN_TERMS[h] = entry
-    return out  # type: ignore[return-value]
+# One per process: forked workers start from the parent's.
+LEXICON = Lexicon()
 
 
 class Fingerprinter:
@@ -222,8 +266,9 @@ class Fingerprinter:
         token_hashes, token_starts, token_ends = text_token_hashes(text)
         shingles = rolling_hashes(token_hashes, size=self.settings.shingle_words)
         unique, first = np.unique(token_hashes, return_index=True)
-        entries = token_terms(unique, token_starts[first], token_ends[first], text)
-        terms = frozenset(e.term for e in entries if e.term is not None and e.length > 2)
+        term, length = LEXICON.lookup(unique, token_starts[first], token_ends[first], text)
+        chosen = np.sort(term[(term >= 0) & (length > 2)])
+        terms = frozenset(map(LEXICON.terms.__getitem__, chosen.tolist()))
         return Signature(
             article_id=article.id,
             algorithm=self.algorithm,
