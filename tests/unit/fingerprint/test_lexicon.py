@@ -1,0 +1,39 @@
+"""The per-process lexicon: token hashes to stemmed content terms, before and after bulk merges."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from newstrace.fingerprint import Lexicon
+from newstrace.fingerprint._minhash import text_token_hashes
+
+
+def _lookup(lexicon: Lexicon, text: str) -> list[tuple[str | None, int]]:
+    hashes, starts, ends = text_token_hashes(text)
+    term, length = lexicon.lookup(hashes, starts, ends, text)
+    return [(lexicon.terms[t] if t >= 0 else None, int(n)) for t, n in zip(term, length, strict=True)]
+
+
+def test_stopwords_and_single_letters_have_no_term_and_stems_are_shared() -> None:
+    lexicon = Lexicon()
+    found = _lookup(lexicon, "The troops and a troop: Troops!")
+    assert found == [(None, 3), ("troop", 6), (None, 3), (None, 1), ("troop", 5), ("troop", 6)]
+    assert len(lexicon.terms) == 1
+
+
+def test_answers_do_not_change_when_pending_tokens_are_merged() -> None:
+    lexicon = Lexicon()
+    words = [f"word{i}x" for i in range(6000)]  # enough new tokens to force a bulk merge
+    text = " ".join(words)
+    first = _lookup(lexicon, text)
+    assert lexicon.known.size > 0  # merged into the sorted arrays
+    assert np.all(np.diff(lexicon.known.astype(np.float64)) >= 0)
+    assert _lookup(lexicon, text) == first
+    assert [t for t, _ in first] == [w for w in words]
+
+
+def test_a_full_lexicon_starts_afresh() -> None:
+    lexicon = Lexicon(max_tokens=10)
+    _lookup(lexicon, " ".join(f"alpha{i}" for i in range(20)))
+    assert _lookup(lexicon, "alpha3 beta") == [("alpha3", 6), ("beta", 4)]
+    assert len(lexicon.terms) <= 22
