@@ -2,7 +2,8 @@
 
 Byte layouts of stored blobs (all little-endian):
 
-* ``signatures.minhash`` — ``num_perm`` × uint32 (permutation ``i`` at byte ``4 i``).
+* ``signatures.minhash`` — ``num_perm`` × uint32, one-permutation MinHash bin ``i`` at byte ``4 i`` (hash
+  family: ``newstrace.fingerprint._minhash``; fixed by the fingerprint algorithm id bound to the file).
 * ``signatures.sentence_keys`` — n × uint64, sorted ascending.
 * ``articles.sentences`` — n × (int32 start, int32 end): character offsets into ``articles.text``;
   sentence ``i`` at byte ``8 i``.
