@@ -207,13 +207,17 @@ class SparkExecutor:
             return active, False
         conf = SparkConf()
         master = self.master or (conf.get("spark.master") if conf.contains("spark.master") else "local[*]")
-        if master is not None and master.startswith("local"):
-            # Local Python workers run this interpreter (with newstrace installed), not "python3" on PATH.
-            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         defaults = {
             "spark.ui.showConsoleProgress": "false",
             "spark.sql.session.timeZone": "UTC",
         }
+        if master is not None and master.startswith("local"):
+            # Local Python workers run this interpreter (with newstrace installed), not "python3" on PATH.
+            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+            # In local mode the driver JVM also holds the cached partitions and the collected result:
+            # Spark's 1 GB defaults stop a collected 100k-article analysis. These are caps, not reservations.
+            defaults["spark.driver.memory"] = "4g"
+            defaults["spark.driver.maxResultSize"] = "4g"
         for key, value in defaults.items():
             if not conf.contains(key):
                 conf.set(key, value)
