@@ -105,12 +105,10 @@ def select_anchors(
 ) -> list[str]:
     """The article's rarest terms with ``min_df ≤ df ≤ anchor_max_df`` (by default: shared with at least
     one other article), rarest first, ties broken by stable hash."""
-    df = stats.df
     # Intersecting with the precomputed set of in-range terms keeps the per-article work in C.
     in_range = terms & stats.terms_with_df(max(1, min_df), settings.anchor_max_df)
-    usable = [(df[t], token_hash(t), t) for t in in_range]
-    usable.sort()
-    return [t for _, _, t in usable[: settings.anchors_per_article]]
+    rank = stats.rarity_keys()
+    return sorted(in_range, key=rank.__getitem__)[: settings.anchors_per_article]
 
 
 def anchor_pairs(

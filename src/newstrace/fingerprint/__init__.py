@@ -43,6 +43,7 @@ __all__ = [
     "shingle_hashes",
 ]
 
+_FIXED = 2**32  # fixed-point scale of IDF² sums
 _SENTENCE_SEEDS = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9))
 
 
@@ -57,8 +58,9 @@ class TermStats:
     docs: int = 0
     df: Counter[str] = field(default_factory=Counter)
     _idf: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
-    _idf_sq: dict[str, float] | None = field(default=None, repr=False, compare=False)
+    _idf_sq: dict[str, int] | None = field(default=None, repr=False, compare=False)
     _idf_table: dict[str, float] | None = field(default=None, repr=False, compare=False)
+    _rarity: dict[str, tuple[int, int]] | None = field(default=None, repr=False, compare=False)
     _norms: dict[frozenset[str], float] = field(default_factory=dict, repr=False, compare=False)
     _in_range: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -76,6 +78,7 @@ class TermStats:
         self._idf.clear()
         self._idf_sq = None
         self._idf_table = None
+        self._rarity = None
         self._norms.clear()
         self._in_range.clear()
 
@@ -97,19 +100,25 @@ class TermStats:
         get = self._idf_table.get
         return [0.0 if t is None else (w if (w := get(t)) is not None else self.idf(t)) for t in terms]
 
-    def _squared(self) -> dict[str, float]:
-        """IDF² of every counted term (one pass over the vocabulary, then C-speed lookups)."""
+    def _squared(self) -> dict[str, int]:
+        """IDF² of every counted term in fixed point (units of 2**-32), one pass over the vocabulary.
+
+        Integer sums are exact, so a sum over a set does not depend on the set's iteration order (which
+        varies with each process's string-hash seed): every executor gets the same bits, at C speed.
+        """
         if self._idf_sq is None:
             docs = 1 + self.docs
-            self._idf_sq = {t: (math.log(docs / (1 + n)) + 1.0) ** 2 for t, n in self.df.items()}
+            self._idf_sq = {
+                t: round((math.log(docs / (1 + n)) + 1.0) ** 2 * _FIXED) for t, n in self.df.items()
+            }
         return self._idf_sq
 
     def _sum_squared(self, terms: Iterable[str]) -> float:
         table = self._squared()
         try:
-            return math.fsum(map(table.__getitem__, terms))
+            return sum(map(table.__getitem__, terms)) / _FIXED
         except KeyError:  # a term this corpus never counted (df 0)
-            return math.fsum(self.idf(t) ** 2 for t in terms)
+            return sum(round(self.idf(t) ** 2 * _FIXED) for t in terms) / _FIXED
 
     def cosine(self, terms_a: frozenset[str], terms_b: frozenset[str]) -> float:
         """IDF-weighted cosine of two content-term sets, in [0, 1] (document similarity)."""
@@ -124,6 +133,12 @@ class TermStats:
         if value is None:
             value = self._norms[terms] = math.sqrt(self._sum_squared(terms))
         return value
+
+    def rarity_keys(self) -> dict[str, tuple[int, int]]:
+        """``(df, stable hash)`` of every counted term: rarest first, ties broken by hash (cached)."""
+        if self._rarity is None:
+            self._rarity = {t: (n, token_hash(t)) for t, n in self.df.items()}
+        return self._rarity
 
     def terms_with_df(self, low: int, high: int) -> frozenset[str]:
         """Every counted term with ``low ≤ df ≤ high`` (cached per range); ``low ≥ 1``."""
