@@ -24,7 +24,6 @@ import numpy as np
 import numpy.typing as npt
 
 from newstrace.fingerprint import TermStats
-from newstrace.fingerprint._minhash import token_hash
 from newstrace.records import CandidatePair, Signature
 from newstrace.settings import FingerprintSettings
 
