@@ -12,6 +12,7 @@ import datetime as dt
 import gc
 import hashlib
 import logging
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -121,6 +122,40 @@ class _Corpus:
         return found
 
 
+class _PairCache:
+    """Alignment features and sentence vectors of recently related articles, for executors that relate
+    one pair at a time (an article is in several pairs): valid for one ``stats`` value, at most
+    ``limit`` articles, least recently used dropped first. Keyed by id and text, so a reused id with
+    other content is not mistaken for the article seen before."""
+
+    def __init__(self, stats: TermStats, *, limit: int = 4096) -> None:
+        self.stats = stats
+        self.limit = limit
+        self.features: OrderedDict[tuple[str, str], ArticleFeatures] = OrderedDict()
+        self.vectors: OrderedDict[tuple[str, str], npt.NDArray[np.float32]] = OrderedDict()
+
+    def lend(self, corpus: _Corpus, articles: Sequence[Article]) -> None:
+        for article in articles:
+            key = (article.id, article.text)
+            if key in self.features:
+                self.features.move_to_end(key)
+                corpus._features[article.id] = self.features[key]
+            if key in self.vectors:
+                self.vectors.move_to_end(key)
+                corpus.vectors[article.id] = self.vectors[key]
+
+    def keep(self, corpus: _Corpus, articles: Sequence[Article]) -> None:
+        for article in articles:
+            key = (article.id, article.text)
+            if article.id in corpus._features:
+                self.features[key] = corpus._features[article.id]
+            if article.id in corpus.vectors:
+                self.vectors[key] = corpus.vectors[article.id]
+        for table in (self.features, self.vectors):
+            while len(table) > self.limit:
+                table.popitem(last=False)
+
+
 class Engine:
     """Analyze piles of articles, compare pairs, keep a persistent index and check texts against it.
 
@@ -141,6 +176,7 @@ class Engine:
         self.executor: Executor = executor or LocalExecutor(progress=progress)
         self._embedder: SentenceEmbedder | None = None
         self._changes: ChangeDetector | None = None
+        self._pair_cache: _PairCache | None = None
         ids = self.settings.ids()
         ids["embedding"] = ids["embedding"] if self.embeddings else "none"
         ids["relation"] = self.settings.relation_id + ("" if self.embeddings else "+lexical")
@@ -239,16 +275,23 @@ class Engine:
         """Align and relate one candidate pair of cleaned articles (``a.id < b.id``) under corpus
         statistics ``stats``. Embeddings, when on, are made here on demand: any executor that ships a pair
         with its two articles and signatures gets the same relation as :meth:`analyze`."""
+        cache = self._pair_cache
+        if cache is None or cache.stats is not stats:
+            cache = self._pair_cache = _PairCache(stats)
         corpus = _Corpus(
             articles={a.id: a, b.id: b},
             signatures={signatures[0].article_id: signatures[0], signatures[1].article_id: signatures[1]},
             stats=stats,
         )
-        lexical = self._relate(corpus, a.id, b.id)
-        if not self._needs_embeddings(corpus, lexical):
-            return lexical
-        self._embed(corpus, (a.id, b.id))
-        return self._relate(corpus, a.id, b.id, semantic=True)
+        cache.lend(corpus, (a, b))
+        try:
+            lexical = self._relate(corpus, a.id, b.id)
+            if not self._needs_embeddings(corpus, lexical):
+                return lexical
+            self._embed(corpus, (a.id, b.id))
+            return self._relate(corpus, a.id, b.id, semantic=True)
+        finally:
+            cache.keep(corpus, (a, b))
 
     def _needs_embeddings(self, corpus: _Corpus, lexical: Relation) -> bool:
         """Whether sentence embeddings can change a pair's lexical relation.

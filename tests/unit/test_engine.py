@@ -191,3 +191,27 @@ def test_lexical_mode_loads_no_model_even_for_a_copy() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+def test_relating_pairs_one_at_a_time_gives_the_analysis_relations(
+    lexical_engine: Engine, corpus: list[Article]
+) -> None:
+    """The seam other executors use: one pair, its two cleaned articles, signatures and the corpus
+    statistics give the relation ``analyze`` reports — also when features come from the pair cache."""
+    from newstrace.fingerprint import TermStats
+
+    analysis = lexical_engine.analyze(corpus)
+    cleaned, signatures = lexical_engine.clean_and_fingerprint(corpus)
+    articles = {a.id: a for a in cleaned}
+    by_id = {s.article_id: s for s in signatures}
+    stats = TermStats.from_signatures(signatures)
+    assert analysis.relations
+    for _ in range(2):  # the second round is served from the cache
+        for relation in analysis.relations:
+            again = lexical_engine.relate_pair(
+                articles[relation.a],
+                articles[relation.b],
+                signatures=(by_id[relation.a], by_id[relation.b]),
+                stats=stats,
+            )
+            assert again == relation

@@ -44,6 +44,7 @@ __all__ = [
 ]
 
 _FIXED = 2**32  # fixed-point scale of IDF² sums
+_NORMS_MAX = 200_000  # cached term-set norms per TermStats
 _SENTENCE_SEEDS = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9))
 
 
@@ -131,6 +132,8 @@ class TermStats:
         """Euclidean norm of a term set's IDF vector (cached per set)."""
         value = self._norms.get(terms)
         if value is None:
+            if len(self._norms) >= _NORMS_MAX:  # long-lived workers see endless term sets
+                self._norms.clear()
             value = self._norms[terms] = math.sqrt(self._sum_squared(terms))
         return value
 
