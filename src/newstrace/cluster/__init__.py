@@ -68,10 +68,16 @@ def stories(articles: Sequence[Article], relations: Sequence[Relation]) -> list[
     for r in relations:
         if r.kind is not RelationKind.UNRELATED:
             uf.union(r.a, r.b)
+    # Each relation belongs to the story of its endpoints (one pass; scanning all relations per story
+    # would be quadratic in the corpus).
+    by_story: dict[str, list[Relation]] = {}
+    for r in relations:
+        root = uf.find(r.a)
+        if root == uf.find(r.b):
+            by_story.setdefault(root, []).append(r)
     out = []
     for members in uf.groups():
-        inside = set(members)
-        rels = [r for r in relations if r.a in inside and r.b in inside]
+        rels = by_story.get(uf.find(members[0]), [])
         out.append(Story(id=f"s-{members[0]}", articles=members, origin=story_origin(members, rels, by_id)))
     return out
 
