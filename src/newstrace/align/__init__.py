@@ -58,7 +58,8 @@ def article_features(article: Article, stats: TermStats) -> ArticleFeatures:
     """Features of ``article`` for :func:`sentence_scores`, with IDF weights from ``stats``."""
     sentences = article.sentences
     n = len(sentences)
-    hashes, starts, ends = text_token_hashes(article.text)
+    # Tokens outside every sentence (a text too short to hold one) have no row to count in.
+    hashes, starts, ends = text_token_hashes(article.text) if n else text_token_hashes("")
     rows = sentence_of_tokens(article.text, sentences, starts)
     # Distinct (sentence, token) entries.
     order = np.lexsort((hashes, rows))

@@ -306,7 +306,8 @@ def sentence_of_tokens(
         return np.zeros(token_starts.size, dtype=np.int64)
     offsets = char_to_byte_offsets(text)
     starts = offsets[np.fromiter((s.start for s in sentences), dtype=np.int64, count=len(sentences))]
-    return np.searchsorted(starts, token_starts, side="right").astype(np.int64) - 1
+    # A token before the first sentence (a line of symbols only, which is no sentence) counts with it.
+    return np.maximum(np.searchsorted(starts, token_starts, side="right").astype(np.int64) - 1, 0)
 
 
 _POSITION_SEED = np.uint64(0x706F73)  # "pos"

@@ -156,3 +156,18 @@ def test_idf_weights_make_rare_shared_words_count_more(textgen: Any) -> None:
     score_common, _ = sentence_scores(fa, article_features(b_common, stats))
     score_rare, _ = sentence_scores(fa, article_features(b_rare, stats))
     assert score_rare[0, 0] > score_common[0, 0] > 0
+
+
+def test_texts_with_words_outside_any_sentence_align() -> None:
+    """A text too short for a sentence, and a line of symbols before the first sentence, have tokens that
+    belong to no sentence: features and alignment still work."""
+    from newstrace import Engine
+
+    engine = Engine(embeddings=False)
+    relation, a, _ = engine.compare(Article(id="a", raw="a"), Article(id="b", raw="x y"))
+    assert not a.sentences
+    assert relation.alignment.links == ()
+    text = "€€€\nThe minister said the plan would cost 10 million euros. He said it twice."
+    relation, a, b = engine.compare(Article(id="a", raw=text), Article(id="b", raw=text))
+    assert len(a.sentences) == 2
+    assert [(lk.a, lk.b) for lk in relation.alignment.links] == [(0, 0), (1, 1)]
