@@ -168,6 +168,6 @@ def test_texts_with_words_outside_any_sentence_align() -> None:
     assert not a.sentences
     assert relation.alignment.links == ()
     text = "€€€\nThe minister said the plan would cost 10 million euros. He said it twice."
-    relation, a, b = engine.compare(Article(id="a", raw=text), Article(id="b", raw=text))
+    relation, a, _ = engine.compare(Article(id="a", raw=text), Article(id="b", raw=text))
     assert len(a.sentences) == 2
     assert [(lk.a, lk.b) for lk in relation.alignment.links] == [(0, 0), (1, 1)]
