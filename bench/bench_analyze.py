@@ -42,6 +42,8 @@ import numpy as np
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
+from corpus import cached_corpus  # noqa: E402 - bench/ is on the path only from here
+
 __all__ = ["main"]
 
 FLOORS = {
@@ -221,17 +223,6 @@ def run_measure(kind: str, corpus: Path, mode: str, timeout: float) -> dict[str,
 # -------------------------------------------------------------------------------------------- driver
 
 
-def ensure_corpus(n: int, seed: int, data_dir: Path) -> Path:
-    import corpus
-
-    path = data_dir / f"c{n}-s{seed}.jsonl"
-    if not path.exists():
-        started = time.perf_counter()
-        corpus.write_corpus(corpus.CorpusSpec(n=n, seed=seed), path)
-        print(f"generated {path} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    return path
-
-
 def _fmt(value: Any, spec: str = ".1f") -> str:
     return "—" if value is None else format(value, spec)
 
@@ -258,7 +249,7 @@ def run(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir)
     results: dict[str, Any] = {"machine": machine(), "analyze": [], "candidates": [], "floors": FLOORS}
     for n in sizes:
-        path = ensure_corpus(n, args.seed, data_dir)
+        path = cached_corpus(n, args.seed, data_dir)
         if args.candidates:
             engine = run_measure("engine_candidates", path, "lexical", args.timeout)
             sketch = (

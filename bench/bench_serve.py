@@ -37,6 +37,8 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
+from corpus import cached_corpus  # noqa: E402 - bench/ is on the path only from here
+
 __all__ = ["main"]
 
 HOST = "127.0.0.1"
@@ -45,18 +47,6 @@ _STARTUP_TIMEOUT = 120.0
 
 
 # ------------------------------------------------------------------------------------- preparation
-def ensure_corpus(n: int, seed: int, data_dir: Path) -> Path:
-    """The JSONL corpus of ``n`` generated articles (same cache as ``bench_analyze.py``)."""
-    import corpus
-
-    path = data_dir / f"c{n}-s{seed}.jsonl"
-    if not path.exists():
-        started = time.perf_counter()
-        corpus.write_corpus(corpus.CorpusSpec(n=n, seed=seed), path)
-        print(f"generated {path} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    return path
-
-
 def ensure_index(corpus_path: Path, *, embeddings: bool, rebuild: bool) -> tuple[Path, float | None]:
     """A store indexing the corpus; returns its path and the seconds spent indexing (None: cached)."""
     from newstrace import Engine
@@ -325,7 +315,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.clients < 1 or args.duration <= 0 or args.n < 10:
         parser.error("--clients must be >= 1, --duration > 0 and --n >= 10")
 
-    corpus_path = ensure_corpus(args.n, args.seed, args.data_dir)
+    corpus_path = cached_corpus(args.n, args.seed, args.data_dir)
     store, index_seconds = ensure_index(corpus_path, embeddings=args.embeddings, rebuild=args.rebuild)
     texts = check_texts(corpus_path, count=200, seed=args.seed)
     server = Server(store, embeddings=args.embeddings, log=args.data_dir / "bench_serve.server.log")

@@ -39,6 +39,8 @@ from typing import Any
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
+from corpus import cached_corpus  # noqa: E402 - bench/ is on the path only from here
+
 __all__ = ["main"]
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -205,17 +207,6 @@ def run_measure(kind: str, corpus: Path, args: argparse.Namespace, out: Path | N
 # -------------------------------------------------------------------------------------------- driver
 
 
-def ensure_corpus(n: int, seed: int, data_dir: Path) -> Path:
-    import corpus
-
-    path = data_dir / f"c{n}-s{seed}.jsonl"
-    if not path.exists():
-        started = time.perf_counter()
-        corpus.write_corpus(corpus.CorpusSpec(n=n, seed=seed), path)
-        print(f"generated {path} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    return path
-
-
 def _differences(local: dict[str, Any], spark: dict[str, Any]) -> list[str]:
     """Which parts of the JSON contract differ (empty: identical)."""
     out = []
@@ -243,7 +234,7 @@ def run(args: argparse.Namespace) -> int:
     }
     with tempfile.TemporaryDirectory(prefix="newstrace-bench-spark-") as tmp:
         for n in sizes:
-            path = ensure_corpus(n, args.seed, data_dir)
+            path = cached_corpus(n, args.seed, data_dir)
             outs = {k: Path(tmp) / f"{k}-{n}.json" for k in ("local", "spark")} if args.check_equal else {}
             row: dict[str, Any] = {"size": n}
             for kind in ("local", "spark"):

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CorpusSpec", "generate", "write_corpus"]
+__all__ = ["CorpusSpec", "cached_corpus", "generate", "write_corpus"]
 
 _ONSETS = ("b", "c", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "br", "st", "tr")
 _NUCLEI = ("a", "e", "i", "o", "u", "ai", "ea", "ou", "io")
@@ -237,6 +237,17 @@ class _Generator:
 def generate(spec: CorpusSpec) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
     """Yield ``(article, label)`` pairs; ``label`` is None for fresh articles."""
     return _Generator(spec).articles()
+
+
+def cached_corpus(n: int, seed: int, data_dir: Path) -> Path:
+    """The JSONL corpus of ``n`` generated articles in ``data_dir`` (``c<n>-s<seed>.jsonl``), written on
+    first use; the benchmarks share this cache."""
+    path = data_dir / f"c{n}-s{seed}.jsonl"
+    if not path.exists():
+        started = time.perf_counter()
+        write_corpus(CorpusSpec(n=n, seed=seed), path)
+        print(f"generated {path} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return path
 
 
 def write_corpus(spec: CorpusSpec, out: Path, *, labels: bool = False) -> int:
