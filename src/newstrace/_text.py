@@ -16,7 +16,6 @@ __all__ = [
     "CAPITALISED_FUNCTION_WORDS",
     "STOPWORDS",
     "content_terms",
-    "distinct_words",
     "normalize",
     "quote_spans",
     "stable_hash64",
@@ -73,17 +72,6 @@ def words(text: str) -> list[str]:
     if _HAS_DIGIT.search(text):
         tokens = [_normalize_number(t) if t[0].isdigit() else t for t in tokens]
     return tokens
-
-
-def distinct_words(text: str) -> set[str]:
-    """The set of :func:`words` of ``text`` (numbers normalised only once per distinct token)."""
-    found: set[str] = set(_WORD_RE.findall(text.lower().replace("’", "'")))
-    if _HAS_DIGIT.search(text):
-        numbers = [t for t in found if t[0].isdigit() and "," in t]
-        for token in numbers:
-            found.discard(token)
-            found.add(_normalize_number(token))
-    return found
 
 
 def _normalize_number(token: str) -> str:

@@ -11,10 +11,12 @@ Offsets are always ``[start, end)`` character offsets (Python ``str`` indices, i
 
 from __future__ import annotations
 
+import copyreg
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
@@ -47,11 +49,6 @@ class Sentence:
     start: int
     end: int
     text: str
-
-    def __reduce__(self) -> tuple[type[Sentence], tuple[int, int, int, str]]:
-        # Articles travel between worker processes with dozens of sentences each: a constructor call
-        # unpickles faster than the generic slots state (measured: 0.23 → 0.14 ms per article).
-        return (Sentence, (self.index, self.start, self.end, self.text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,3 +243,40 @@ class Thread:
     id: str
     stories: tuple[str, ...]
     articles: tuple[str, ...] = field(default=())
+
+
+def _reduce_record(obj: Any) -> tuple[type, tuple[Any, ...]]:
+    cls = type(obj)
+    return cls, tuple(getattr(obj, name) for name in cls.__slots__)
+
+
+def _register_record_pickling() -> None:
+    """Pickle the frozen slots records as ``Class(*fields)``.
+
+    Records travel between processes (the local executor's forked workers, Spark's Python workers); the
+    dataclass ``__getstate__`` path calls ``dataclasses.fields`` per object (measured: an article with its
+    sentences unpickled in 0.23 ms, 0.14 ms by constructor; in Spark workers it was a third of the time).
+    Only classes whose fields are all positional ``__init__`` arguments in slot order are registered, so
+    the objects that come back equal the ones sent.
+    """
+    for cls in (
+        Alignment,
+        Article,
+        CandidatePair,
+        Change,
+        Credit,
+        Link,
+        Relation,
+        RemovedLine,
+        Sentence,
+        Signature,
+        Story,
+        Thread,
+    ):
+        fields = dataclasses.fields(cls)
+        names = tuple(f.name for f in fields)
+        if names == tuple(getattr(cls, "__slots__", ())) and all(f.init and not f.kw_only for f in fields):
+            copyreg.pickle(cls, _reduce_record)
+
+
+_register_record_pickling()

@@ -18,7 +18,6 @@ Only ``newstrace.executors`` imports pyspark, and only when a Spark executor is 
 
 from __future__ import annotations
 
-import copyreg
 import dataclasses
 import inspect
 import json
@@ -38,7 +37,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from newstrace import records
 from newstrace.analysis import Analysis, article_to_json, relation_to_json
 from newstrace.candidates import band_keys, lsh_pairs, min_document_similarity, select_anchors, sentence_pairs
 from newstrace.clean import corpus_chrome
@@ -83,39 +81,6 @@ _ANCHOR_PAIR_MIN_SHARED = 2
 _EMPTY_MINHASH = np.uint32(0xFFFFFFFF)
 _ARTICLES_PER_PARTITION = 2000
 _MIN_ARTICLES_PER_PARTITION = 50
-
-
-def _reduce_record(obj: Any) -> tuple[type, tuple[Any, ...]]:
-    cls = type(obj)
-    return cls, tuple(getattr(obj, name) for name in cls.__slots__)
-
-
-def _register_record_pickling() -> None:
-    """Pickle the frozen slots records as ``Class(*fields)``: the dataclass ``__getstate__`` path calls
-    ``dataclasses.fields`` per object, which made (de)serialisation a third of the Spark workers' time.
-    Only classes whose fields are all positional ``__init__`` arguments in slot order are registered;
-    the objects that come back are equal to the ones sent."""
-    for cls in (
-        records.Alignment,
-        records.Article,
-        records.CandidatePair,
-        records.Change,
-        records.Credit,
-        records.Link,
-        records.Relation,
-        records.RemovedLine,
-        records.Sentence,
-        records.Signature,
-        records.Story,
-        records.Thread,
-    ):
-        fields = dataclasses.fields(cls)
-        names = tuple(f.name for f in fields)
-        if names == tuple(getattr(cls, "__slots__", ())) and all(f.init and not f.kw_only for f in fields):
-            copyreg.pickle(cls, _reduce_record)
-
-
-_register_record_pickling()
 
 
 def _require_pyspark() -> None:
