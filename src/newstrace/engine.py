@@ -33,7 +33,7 @@ from newstrace.clean import Cleaner, corpus_chrome
 from newstrace.cluster import stories, threads
 from newstrace.errors import InputError
 from newstrace.executors import Executor, LocalExecutor, Progress
-from newstrace.fingerprint import Fingerprinter, TermStats
+from newstrace.fingerprint import LEXICON, Fingerprinter, TermStats
 from newstrace.fingerprint._embed import SentenceEmbedder, load_embedder
 from newstrace.ingest import ReadResult, read_inputs
 from newstrace.records import Alignment, Article, CandidatePair, Change, Relation, RelationKind, Signature
@@ -217,12 +217,21 @@ class Engine:
         cleaner = self.cleaner(corpus_lines)
         fingerprinter = self.fingerprinter()
 
-        def prepare(article: Article) -> tuple[Article, Signature]:
-            cleaned = cleaner.clean(article)
-            return cleaned, fingerprinter.signature(cleaned)
+        def prepare(
+            run: Sequence[Article],
+        ) -> list[tuple[Article, Signature, list[tuple[int, str | None, int]]]]:
+            cleaned = [cleaner.clean(article) for article in run]
+            signatures = fingerprinter.signatures(cleaned)
+            learnt: list[list[tuple[int, str | None, int]]] = [[] for _ in run]
+            if learnt:
+                learnt[-1] = LEXICON.drain()
+            return list(zip(cleaned, signatures, learnt, strict=True))
 
-        done = self.executor.map("clean + fingerprint", prepare, articles)
-        return [a for a, _ in done], [s for _, s in done]
+        done = self.executor.map_batches("clean + fingerprint", prepare, articles)
+        # What forked workers learnt of the vocabulary comes back with their results: stages forked
+        # later (alignment features) then find every word already decoded and stemmed.
+        LEXICON.absorb(entry for _, _, learnt in done for entry in learnt)
+        return [a for a, _, _ in done], [s for _, s, _ in done]
 
     def _prepare(self, articles: Sequence[Article]) -> _Corpus:
         cleaned, signatures = self.clean_and_fingerprint(articles)

@@ -53,7 +53,7 @@ class FingerprintSettings:
     anchor_max_df: int = 40
     anchor_min_shared: int = 4
     candidate_min_similarity: float = 0.15
-    anchor_only_min_similarity: float = 0.2
+    anchor_only_min_similarity: float = 0.25
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,7 +94,11 @@ class Cleaner:
                 cut_rest = "after_section_end"
             if reason is None:
                 reason = chrome_reason(stripped, short_line_words=self.settings.short_line_words)
-            if reason is None and is_byline(stripped) and (len(kept) <= 3 or len(stripped.split()) <= 6):
+            if (
+                reason is None
+                and is_byline(stripped)
+                and (len(kept) <= 3 or len(stripped.split(maxsplit=7)) <= 6)
+            ):
                 reason = "byline"
                 byline = byline or stripped
                 published = published or find_date(stripped)
@@ -147,7 +151,7 @@ _TRAILER_RE = re.compile(
 
 
 def _is_source_trailer(line: str) -> bool:
-    return len(line.split()) <= 12 and bool(_TRAILER_RE.match(line))
+    return bool(_TRAILER_RE.match(line)) and len(line.split(maxsplit=13)) <= 12
 
 
 def _html_metadata(html: str) -> dict[str, str]:

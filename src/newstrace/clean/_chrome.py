@@ -112,7 +112,8 @@ def chrome_reason(line: str, *, short_line_words: int) -> str | None:
     stripped = line.strip().strip("•·|–—-").strip()
     if not stripped:
         return None
-    words = len(stripped.split())
+    # Only "at most short_line_words" and "at most 60" are asked: counting stops past 60.
+    words = len(stripped.split(maxsplit=max(60, short_line_words) + 1))
     if words <= short_line_words:
         for reason, pattern in _LINE_RULES:
             if pattern.match(stripped):

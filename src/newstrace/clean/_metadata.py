@@ -56,7 +56,7 @@ def find_date(line: str) -> dt.date | None:
 
 def is_byline(line: str) -> bool:
     """``By Jane Doe`` (optionally followed by a date and a reading time) on a short line."""
-    return len(line.split()) <= 16 and bool(_BYLINE_RE.match(line.strip()))
+    return bool(_BYLINE_RE.match(line.strip())) and len(line.split(maxsplit=17)) <= 16
 
 
 def looks_like_title(line: str) -> bool:

@@ -67,9 +67,11 @@ _ABBREVIATIONS = frozenset(
     ]
 )
 
-# A candidate end: terminal punctuation, optional closing quotes/brackets, then whitespace.
-_END_RE = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
-_NEXT_START_RE = re.compile(r"\s+[\"'“‘(\[]?[A-Z0-9\u00C0-\u024F\u0400-\u04FF]")
+# A sentence end: terminal punctuation, optional closing quotes/brackets, then whitespace and the start of
+# the next sentence (an optional opening quote or bracket, then a capital letter or a digit).
+_BREAK_RE = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9\u00C0-\u024F\u0400-\u04FF])")
+_PARAGRAPH_RE = re.compile(r"[^\n]+")
+_WORD_CHAR_RE = re.compile(r"[^\W_]")
 
 
 def split_sentences(text: str) -> tuple[Sentence, ...]:
@@ -77,31 +79,31 @@ def split_sentences(text: str) -> tuple[Sentence, ...]:
 
     Paragraph breaks (newlines) always end a sentence. Within a paragraph a sentence ends at ``.``, ``!``,
     ``?`` (plus closing quotes) followed by a capitalised word, except after known abbreviations and
-    single-letter initials ("U.S.", "Kim J. Un").
+    single-letter initials ("U.S.", "Kim J. Un"). A span without a letter or digit is no sentence.
     """
-    spans: list[tuple[int, int]] = []
-    for para in re.finditer(r"[^\n]+", text):
-        start = para.start()
-        chunk = para.group()
-        cursor = 0
-        for end_match in _END_RE.finditer(chunk):
-            end = end_match.end()
-            if not _NEXT_START_RE.match(chunk, end):
-                continue
-            if _is_abbreviation(chunk, end_match.start()):
-                continue
-            spans.append((start + cursor, start + end))
-            cursor = end
-        spans.append((start + cursor, para.end()))
     sentences: list[Sentence] = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e - s >= 2 and any(ch.isalnum() for ch in text[s:e]):
-            sentences.append(Sentence(index=len(sentences), start=s, end=e, text=text[s:e]))
+    for para in _PARAGRAPH_RE.finditer(text):
+        chunk = para.group()
+        offset = para.start()
+        cursor = 0
+        for end_match in _BREAK_RE.finditer(chunk):
+            if chunk[end_match.start()] == "." and _is_abbreviation(chunk, end_match.start()):
+                continue
+            _add_sentence(sentences, chunk, cursor, end_match.end(), offset)
+            cursor = end_match.end()
+        _add_sentence(sentences, chunk, cursor, len(chunk), offset)
     return tuple(sentences)
+
+
+def _add_sentence(sentences: list[Sentence], chunk: str, start: int, end: int, offset: int) -> None:
+    """Append ``chunk[start:end]`` without its surrounding whitespace (``offset``: the chunk's position in
+    the text) when it holds at least two characters and a letter or digit."""
+    span = chunk[start:end]
+    stripped = span.strip()
+    if len(stripped) < 2 or _WORD_CHAR_RE.search(stripped) is None:
+        return
+    s = offset + start + (len(span) - len(span.lstrip()))
+    sentences.append(Sentence(index=len(sentences), start=s, end=s + len(stripped), text=stripped))
 
 
 def _is_abbreviation(chunk: str, dot_at: int) -> bool:

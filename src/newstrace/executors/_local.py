@@ -32,10 +32,16 @@ class Executor(Protocol):
         """Apply ``fn`` to every item, keeping order."""
         ...
 
+    def map_batches(self, stage: str, fn: Callable[[Sequence[T]], list[U]], items: Sequence[T]) -> list[U]:
+        """Apply ``fn`` to consecutive runs of items (one result per item, in order) and concatenate: for
+        stages that are cheaper per item on many items at once (vectorised fingerprinting)."""
+        ...
+
 
 # The stage a forked worker runs: set just before the fork, so workers inherit the function and its
-# inputs (closures included) without pickling them; only results travel back.
-_FORKED_TASK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+# inputs (closures included) without pickling them; only results travel back. The flag says whether the
+# function takes a run of items (``map_batches``) or one item.
+_FORKED_TASK: tuple[Callable[[Any], Any], Sequence[Any], bool] | None = None
 
 
 def _one_blas_thread() -> None:
@@ -55,7 +61,9 @@ def _one_blas_thread() -> None:
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
     if _FORKED_TASK is None:  # pragma: no cover - only reachable if a worker outlives its stage
         raise RuntimeError("worker started without a task")
-    fn, items = _FORKED_TASK
+    fn, items, batched = _FORKED_TASK
+    if batched:
+        return list(fn(items[bounds[0] : bounds[1]]))
     return [fn(items[i]) for i in range(*bounds)]
 
 
@@ -89,6 +97,12 @@ class LocalExecutor:
         self.min_parallel = min_parallel
 
     def map(self, stage: str, fn: Callable[[T], U], items: Sequence[T]) -> list[U]:
+        return self._map(stage, fn, items, batched=False)
+
+    def map_batches(self, stage: str, fn: Callable[[Sequence[T]], list[U]], items: Sequence[T]) -> list[U]:
+        return self._map(stage, fn, items, batched=True)
+
+    def _map(self, stage: str, fn: Callable[[Any], Any], items: Sequence[Any], *, batched: bool) -> list[Any]:
         total = len(items)
         started = time.perf_counter()
         self.progress(stage, 0, total)
@@ -97,23 +111,31 @@ class LocalExecutor:
             and total >= self.min_parallel
             and "fork" in multiprocessing.get_all_start_methods()
         ):
-            out = self._map_forked(stage, fn, items)
+            out = self._map_forked(stage, fn, items, batched=batched)
         else:
             out = []
-            for n, item in enumerate(items, start=1):
-                out.append(fn(item))
-                if n % self.chunk == 0:
-                    self.progress(stage, n, total)
+            for lo in range(0, total, self.chunk):
+                run = items[lo : lo + self.chunk]
+                if batched:
+                    done = fn(run)
+                    if len(done) != len(run):
+                        raise ValueError(f"stage {stage!r} gave {len(done)} results for {len(run)} items")
+                    out.extend(done)
+                else:
+                    out.extend(fn(item) for item in run)
+                self.progress(stage, len(out), total)
         self.progress(stage, total, total)
         logger.info("%s: %d items in %.2f s", stage, total, time.perf_counter() - started)
         return out
 
-    def _map_forked(self, stage: str, fn: Callable[[T], U], items: Sequence[T]) -> list[U]:
+    def _map_forked(
+        self, stage: str, fn: Callable[[Any], Any], items: Sequence[Any], *, batched: bool
+    ) -> list[Any]:
         global _FORKED_TASK
         total = len(items)
         bounds = [(lo, min(total, lo + self.chunk)) for lo in range(0, total, self.chunk)]
-        out: list[U] = []
-        _FORKED_TASK = (fn, items)
+        out: list[Any] = []
+        _FORKED_TASK = (fn, items, batched)
         try:
             context = multiprocessing.get_context("fork")
             with context.Pool(self.workers, initializer=_one_blas_thread) as pool:

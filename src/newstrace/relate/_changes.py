@@ -438,7 +438,7 @@ class ChangeDetector:
             i, j = (link.a, link.b) if original_is_a else (link.b, link.a)
             pairs.append((original.sentences[i], copy.sentences[j]))
         found: list[Change] = []
-        changed = [(o, c) for o, c in pairs if normalize(o.text) != normalize(c.text)]
+        changed = [(o, c) for o, c in pairs if o.text != c.text and normalize(o.text) != normalize(c.text)]
         # Capitalised words are a cheap, generous entity detector: the NER model runs only on pairs
         # where they already show a name lost or gained.
         suspects = [

@@ -66,3 +66,21 @@ def test_workers_run_one_blas_thread() -> None:
         return max((i["num_threads"] for i in info if i["user_api"] == "blas"), default=1)
 
     assert set(LocalExecutor(workers=2, chunk=1, min_parallel=1).map("blas", blas_threads, [0, 1, 2])) == {1}
+
+
+def _squares_of_run(run: list[int]) -> list[tuple[int, int]]:
+    return [(x * x, len(run)) for x in run]
+
+
+@pytest.mark.parametrize("workers", [1, pytest.param(2, marks=needs_fork)])
+def test_map_batches_passes_runs_of_at_most_chunk_items_and_keeps_order(workers: int) -> None:
+    executor = LocalExecutor(workers=workers, chunk=4, min_parallel=1)
+    out = executor.map_batches("square", _squares_of_run, list(range(10)))
+    assert [v for v, _ in out] == [x * x for x in range(10)]
+    assert [n for _, n in out] == [4] * 8 + [2] * 2
+
+
+def test_map_batches_refuses_a_stage_that_drops_results() -> None:
+    executor = LocalExecutor(workers=1, chunk=4)
+    with pytest.raises(ValueError, match="gave 3 results for 4 items"):
+        executor.map_batches("lossy", lambda run: list(run)[:-1], list(range(8)))

@@ -37,3 +37,19 @@ def test_a_full_lexicon_starts_afresh() -> None:
     _lookup(lexicon, " ".join(f"alpha{i}" for i in range(20)))
     assert _lookup(lexicon, "alpha3 beta") == [("alpha3", 6), ("beta", 4)]
     assert len(lexicon.terms) <= 22
+
+
+def test_what_one_lexicon_drains_another_absorbs_with_the_same_answers() -> None:
+    text = "Troops crossed the border; the troop commander said borders close at noon."
+    worker = Lexicon()
+    learnt = _lookup(worker, text)
+    drained = worker.drain()
+    assert len(drained) == len(set(drained)) == len({h for h, _, _ in drained})
+    assert worker.drain() == []  # each entry is handed over once
+    parent = Lexicon()
+    parent.absorb(drained)
+    assert parent.known.size == len(drained) and not parent.drain()  # nothing to decode any more
+    assert _lookup(parent, text) == learnt
+    parent.absorb(drained)  # absorbing twice changes nothing
+    assert parent.known.size == len(drained)
+    assert _lookup(parent, text) == learnt

@@ -174,3 +174,42 @@ def test_many_texts_at_once_equal_one_at_a_time(textgen: Any) -> None:
         assert np.array_equal(row, fingerprinter.document_minhash(text))
     # Shingles never span two texts: a text's row does not depend on its neighbours.
     assert np.array_equal(fingerprinter.document_minhashes(texts[::-1])[::-1], together)
+
+
+def _same_signature(x: Any, y: Any) -> bool:
+    return bool(
+        x.article_id == y.article_id
+        and x.algorithm == y.algorithm
+        and x.published == y.published
+        and x.terms == y.terms
+        and x.minhash.dtype == y.minhash.dtype
+        and np.array_equal(x.minhash, y.minhash)
+        and x.sentence_keys.dtype == y.sentence_keys.dtype
+        and np.array_equal(x.sentence_keys, y.sentence_keys)
+    )
+
+
+def test_signatures_of_a_batch_equal_one_article_at_a_time(textgen: Any) -> None:
+    gen = textgen(11)
+    texts = [gen.article(gen.sentences(n)) for n in (1, 2, 5, 12, 30)]
+    texts += [
+        "",
+        "two words",
+        "   ...   ",
+        "Один два три четыре пять шесть семь. Вісім дев'ять десять одинадцять дванадцять тринадцять.",
+        "ÉCOLE naïve café — “quoted” words here and there, in Zürich. Another long sentence follows here now!",
+        "Emoji 😀 sit inside a long sentence of words here. A second sentence has a few more words.",
+    ]
+    articles = [_article(text, f"a{n}") for n, text in enumerate(texts)]
+    # Texts the cleaner would never give: sentence-less but worded, and shorter than a shingle.
+    articles += [Article(id="bare", text="one two three four five six seven eight nine ten")]
+    fingerprinter = Fingerprinter(Settings().fingerprint, algorithm="a")
+    one_by_one = [fingerprinter.signature(a) for a in articles]
+    assert all(s.terms for s in one_by_one[:5])  # the generated articles do have terms and keys
+    assert all(s.sentence_keys.size for s in one_by_one[2:5])
+    for order in (articles, articles[::-1], articles[3:] + articles[:3]):
+        batch = fingerprinter.signatures(order)
+        expected = {s.article_id: s for s in one_by_one}
+        assert [s.article_id for s in batch] == [a.id for a in order]
+        assert all(_same_signature(s, expected[s.article_id]) for s in batch)
+    assert fingerprinter.signatures([]) == []
