@@ -401,19 +401,36 @@ class Engine:
         corpus = self._prepare(articles)
         # By id, not input order: candidates and clusters must not depend on how the input was split.
         ordered = sorted(corpus.signatures.values(), key=lambda s: s.article_id)
-        shared_anchors = anchor_pairs(ordered, corpus.stats, settings=self.settings.fingerprint)
+        shared_anchors = anchor_pairs(
+            ordered,
+            corpus.stats,
+            settings=self.settings.fingerprint,
+            anchors=self._term_scores(corpus, ordered),
+        )
+        # Document similarities of pairs sharing anchors (threads use them) and of the candidates that
+        # need one: per-pair work over the corpus statistics, spread over the executor, each pair once.
+        known = self._similarities(corpus, ordered, list(shared_anchors))
+
+        def similarity(index_pairs: Sequence[tuple[int, int]]) -> list[float]:
+            todo = [p for p in index_pairs if p not in known]
+            known.update(self._similarities(corpus, ordered, todo))
+            return [known[p] for p in index_pairs]
+
         pairs = candidate_pairs(
-            ordered, corpus.stats, settings=self.settings.fingerprint, shared_anchors=shared_anchors
+            ordered,
+            corpus.stats,
+            settings=self.settings.fingerprint,
+            shared_anchors=shared_anchors,
+            similarity=similarity,
         )
         logger.info("%d articles, %d candidate pairs", len(ordered), len(pairs))
         relations = self._relate_pairs(corpus, pairs)
         kept = [r for r in relations if r.kind is not RelationKind.UNRELATED]
         cleaned = list({a.id: corpus.articles[a.id] for a in articles if a.id in corpus.articles}.values())
         story_list = stories(cleaned, kept)
-        thread_pairs = []
-        for i, j in shared_anchors:
-            x, y = ordered[i].article_id, ordered[j].article_id
-            thread_pairs.append((x, y, document_similarity(ordered[i].terms, ordered[j].terms, corpus.stats)))
+        thread_pairs = [
+            (ordered[i].article_id, ordered[j].article_id, known[i, j]) for i, j in shared_anchors
+        ]
         thread_list = threads(story_list, cleaned, thread_pairs, settings=self.settings.cluster)
         return Analysis(
             articles=tuple(cleaned),
@@ -423,6 +440,33 @@ class Engine:
             settings=self.settings_ids(),
             skipped=tuple(skipped),
         )
+
+    def _similarities(
+        self, corpus: _Corpus, ordered: Sequence[Signature], index_pairs: Sequence[tuple[int, int]]
+    ) -> dict[tuple[int, int], float]:
+        """:func:`document_similarity` of index pairs into ``ordered``, on the executor."""
+        stats = corpus.stats
+
+        def run_of(run: Sequence[tuple[int, int]]) -> list[float]:
+            return [document_similarity(ordered[i].terms, ordered[j].terms, stats) for i, j in run]
+
+        similarities = self.executor.map_batches("document similarity", run_of, index_pairs)
+        return dict(zip(index_pairs, similarities, strict=True))
+
+    def _term_scores(self, corpus: _Corpus, ordered: Sequence[Signature]) -> list[list[str]]:
+        """Each article's anchors (:func:`select_anchors`), and its term-vector norm into
+        ``corpus.stats``: per-article work over the corpus statistics, spread over the executor."""
+        stats, settings = corpus.stats, self.settings.fingerprint
+        stats.build_tables(anchor_df=(2, settings.anchor_max_df))
+
+        def score(run: Sequence[Signature]) -> list[tuple[float, list[str]]]:
+            return [
+                (stats.norm(sig.terms), select_anchors(sig.terms, stats, settings=settings)) for sig in run
+            ]
+
+        done = self.executor.map_batches("term statistics", score, ordered)
+        stats.remember_norms((sig.terms, norm) for sig, (norm, _) in zip(ordered, done, strict=True))
+        return [anchors for _, anchors in done]
 
     # -- persistent index -------------------------------------------------------------------------
     def index(self, articles: Sequence[Article], store: Store, *, batch_size: int = 500) -> IndexReport:

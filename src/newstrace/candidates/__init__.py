@@ -18,7 +18,7 @@ Pairs are returned with ``a < b`` by article id, sorted, so results are determin
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -111,13 +111,22 @@ def select_anchors(
 
 
 def anchor_pairs(
-    signatures: Sequence[Signature], stats: TermStats, *, settings: FingerprintSettings
+    signatures: Sequence[Signature],
+    stats: TermStats,
+    *,
+    settings: FingerprintSettings,
+    anchors: Sequence[Sequence[str]] | None = None,
 ) -> dict[tuple[int, int], int]:
-    """Index pairs ``(i, j)`` with the number of anchors they share (only pairs sharing ≥ 2)."""
+    """Index pairs ``(i, j)`` with the number of anchors they share (only pairs sharing ≥ 2).
+
+    ``anchors[i]`` is :func:`select_anchors` of ``signatures[i]`` when the caller made them already (in
+    parallel: they are per-article work)."""
+    if anchors is None:
+        anchors = [select_anchors(sig.terms, stats, settings=settings) for sig in signatures]
     term_ids: dict[str, int] = {}
     rows: list[tuple[int, int]] = []
-    for i, sig in enumerate(signatures):
-        for term in select_anchors(sig.terms, stats, settings=settings):
+    for i, chosen in enumerate(anchors):
+        for term in chosen:
             rows.append((term_ids.setdefault(term, len(term_ids)), i))
     if not rows:
         return {}
@@ -198,10 +207,13 @@ def candidate_pairs(
     settings: FingerprintSettings,
     channels: Sequence[str] = ("minhash", "sentences", "anchors"),
     shared_anchors: dict[tuple[int, int], int] | None = None,
+    similarity: Callable[[Sequence[tuple[int, int]]], Sequence[float]] | None = None,
 ) -> list[CandidatePair]:
     """Candidate pairs from the chosen channels, ``a < b`` by id, sorted by ``(a, b)``.
 
-    ``shared_anchors`` is the result of :func:`anchor_pairs` when the caller already has it.
+    ``shared_anchors`` is the result of :func:`anchor_pairs` when the caller already has it;
+    ``similarity`` gives the document similarity (``stats.cosine`` of the two term sets) of many index
+    pairs at once, for a caller that computes them elsewhere (in parallel, or already known).
     """
     found: dict[tuple[int, int], set[str]] = {}
     if "minhash" in channels:
@@ -216,10 +228,19 @@ def candidate_pairs(
         for pair, shared in shared_anchors.items():
             if shared >= settings.anchor_min_shared:
                 found.setdefault(pair, set()).add("anchors")
+    floors = {pair: min_document_similarity(names, settings=settings) for pair, names in found.items()}
+    if stats.docs:
+        floored = [pair for pair, floor in floors.items() if floor > 0]
+        if similarity is None:
+            similarities = [stats.cosine(signatures[i].terms, signatures[j].terms) for i, j in floored]
+        else:
+            similarities = list(similarity(floored))
+        below = {pair for pair, value in zip(floored, similarities, strict=True) if value < floors[pair]}
+    else:
+        below = set()
     out = []
     for (i, j), names in found.items():
-        floor = min_document_similarity(names, settings=settings)
-        if floor > 0 and stats.docs and stats.cosine(signatures[i].terms, signatures[j].terms) < floor:
+        if (i, j) in below:
             continue
         a, b = signatures[i].article_id, signatures[j].article_id
         if a == b:

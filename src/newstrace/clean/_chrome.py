@@ -136,6 +136,10 @@ def repeated_lines(texts: Iterable[str], *, short_line_words: int, min_docs: int
     """
     counts: Counter[str] = Counter()
     for text in texts:
-        keys = {line_key(ln) for ln in text.splitlines() if 0 < len(ln.split()) <= short_line_words}
+        keys = {
+            line_key(ln)
+            for ln in text.splitlines()
+            if 0 < len(ln.split(maxsplit=short_line_words + 1)) <= short_line_words
+        }
         counts.update(keys)
     return frozenset(k for k, n in counts.items() if n >= min_docs and k)

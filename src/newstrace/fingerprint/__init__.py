@@ -128,6 +128,20 @@ class TermStats:
         shared = self._sum_squared(terms_a & terms_b)
         return min(1.0, shared / (self.norm(terms_a) * self.norm(terms_b)))
 
+    def remember_norms(self, norms: Iterable[tuple[frozenset[str], float]]) -> None:
+        """Keep norms another process computed with these same counts (:meth:`norm` of each set)."""
+        for terms, value in norms:
+            if len(self._norms) >= _NORMS_MAX:
+                break
+            self._norms[terms] = value
+
+    def build_tables(self, *, anchor_df: tuple[int, int]) -> None:
+        """Build the shared lookup tables (IDF², rarity keys, the terms of one document-frequency range)
+        now, once, so that forked workers inherit them instead of each building its own."""
+        self._squared()
+        self.rarity_keys()
+        self.terms_with_df(*anchor_df)
+
     def norm(self, terms: frozenset[str]) -> float:
         """Euclidean norm of a term set's IDF vector (cached per set)."""
         value = self._norms.get(terms)

@@ -180,3 +180,37 @@ def test_document_similarity_needed_depends_on_the_channels() -> None:
     # The anchor-only floor never undercuts the general one.
     low = dataclasses.replace(fp, anchor_only_min_similarity=0.05)
     assert min_document_similarity({"anchors"}, settings=low) == 0.15
+
+
+def test_similarities_and_anchors_made_elsewhere_give_the_same_pairs(textgen: Any) -> None:
+    gen = textgen(23)
+    names = ["Zorvath", "Quillmere", "Brantoxe", "Velkarin", "Oshtemar", "Drivellan"]
+    originals = [gen.article(gen.sentences(8, extra=names)) for _ in range(6)]
+    texts = [*originals, *(_near_copy(t, gen) for t in originals[:3])]
+    sigs = _signatures(texts)
+    stats = TermStats.from_signatures(sigs)
+    loose = dataclasses.replace(
+        FP, candidate_min_similarity=0.001, anchor_only_min_similarity=0.001, anchor_min_shared=2
+    )
+    asked: list[tuple[int, int]] = []
+
+    def computed_elsewhere(pairs: Sequence[tuple[int, int]]) -> list[float]:
+        asked.extend(pairs)
+        return [stats.cosine(sigs[i].terms, sigs[j].terms) for i, j in pairs]
+
+    anchors = [select_anchors(s.terms, stats, settings=loose) for s in sigs]
+    shared = anchor_pairs(sigs, stats, settings=loose, anchors=anchors)
+    assert shared == anchor_pairs(sigs, stats, settings=loose)
+    expected = candidate_pairs(sigs, stats, settings=loose)
+    assert len(expected) > 3
+    got = candidate_pairs(sigs, stats, settings=loose, shared_anchors=shared, similarity=computed_elsewhere)
+    assert got == expected
+    # Only pairs with a floor are asked about (a MinHash band needs none) ...
+    assert asked and all(i < j for i, j in asked)
+    minhash_pairs = {(min(i, j), max(i, j)) for i, j in lsh_pairs(sigs, bands=FP.lsh_bands)}
+    assert minhash_pairs and not minhash_pairs & set(asked)
+    # ... and what the callback says decides: nothing is similar enough, only the copies stay.
+    copies = candidate_pairs(sigs, stats, settings=loose, similarity=lambda pairs: [0.0] * len(pairs))
+    assert {(p.a, p.b) for p in copies} == {
+        (sigs[i].article_id, sigs[j].article_id) for i, j in minhash_pairs
+    }
