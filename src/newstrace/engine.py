@@ -409,11 +409,11 @@ class Engine:
         )
         # Document similarities of pairs sharing anchors (threads use them) and of the candidates that
         # need one: per-pair work over the corpus statistics, spread over the executor, each pair once.
-        known = self._similarities(corpus, ordered, list(shared_anchors))
+        known = self._similarities(corpus, ordered, list(shared_anchors), stage="similarity (thread pairs)")
 
         def similarity(index_pairs: Sequence[tuple[int, int]]) -> list[float]:
             todo = [p for p in index_pairs if p not in known]
-            known.update(self._similarities(corpus, ordered, todo))
+            known.update(self._similarities(corpus, ordered, todo, stage="similarity (candidates)"))
             return [known[p] for p in index_pairs]
 
         pairs = candidate_pairs(
@@ -442,15 +442,20 @@ class Engine:
         )
 
     def _similarities(
-        self, corpus: _Corpus, ordered: Sequence[Signature], index_pairs: Sequence[tuple[int, int]]
+        self,
+        corpus: _Corpus,
+        ordered: Sequence[Signature],
+        index_pairs: Sequence[tuple[int, int]],
+        *,
+        stage: str,
     ) -> dict[tuple[int, int], float]:
-        """:func:`document_similarity` of index pairs into ``ordered``, on the executor."""
+        """:func:`document_similarity` of index pairs into ``ordered``, on the executor (as ``stage``)."""
         stats = corpus.stats
 
         def run_of(run: Sequence[tuple[int, int]]) -> list[float]:
             return [document_similarity(ordered[i].terms, ordered[j].terms, stats) for i, j in run]
 
-        similarities = self.executor.map_batches("document similarity", run_of, index_pairs)
+        similarities = self.executor.map_batches(stage, run_of, index_pairs)
         return dict(zip(index_pairs, similarities, strict=True))
 
     def _term_scores(self, corpus: _Corpus, ordered: Sequence[Signature]) -> list[list[str]]:
