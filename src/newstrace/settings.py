@@ -32,7 +32,7 @@ ALGORITHM_VERSIONS = {
     "clean": "clean-v1",
     "fingerprint": "oph-minhash-anchors-v2",
     "embedding": "embed-v1",
-    "align": "align-v1",
+    "align": "align-v2",
     "relate": "relate-v1",
     "cluster": "cluster-v1",
 }

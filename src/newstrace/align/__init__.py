@@ -8,6 +8,7 @@ unmatched sentences with a strong score are then linked out of order (reordered 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -25,6 +26,12 @@ __all__ = ["ArticleFeatures", "align", "article_features", "max_links", "sentenc
 # Out-of-order links need a clearly stronger score than in-order ones.
 _REORDER_MIN_SCORE = 0.62
 _QUOTE_ONLY_FRACTION = 0.6
+# Words outside the quotation marks that two mostly-quoted sentences must share, identically and in
+# order, to count as the same sentence copied rather than the same statement quoted: an attribution like
+# "Lyse chief executive Eimund Nygaard said:" copied with the quotation; "he said" or "said Jane Doe"
+# (any outlet writes them) are shorter.
+_COPIED_ATTRIBUTION_MIN_WORDS = 4
+_WORD_RE = re.compile(r"\w+")
 _WEAK_MIN_SCORE = 0.2
 
 
@@ -109,6 +116,23 @@ def article_features(article: Article, stats: TermStats) -> ArticleFeatures:
         quoted=quoted,
         lengths=np.array([len(s.text) for s in sentences], dtype=np.int64),
     )
+
+
+def _unquoted_words(text: str) -> list[str]:
+    """The lowercased words of ``text`` outside its direct quotations."""
+    kept, at = [], 0
+    for start, end in quote_spans(text):
+        kept.append(text[at:start])
+        at = end
+    kept.append(text[at:])
+    return _WORD_RE.findall(" ".join(kept).lower())
+
+
+def _same_attribution(a: str, b: str) -> bool:
+    """Whether two sentences have the same words outside their quotations, and at least
+    ``_COPIED_ATTRIBUTION_MIN_WORDS`` of them (the sentence was copied with its attribution)."""
+    words = _unquoted_words(a)
+    return len(words) >= _COPIED_ATTRIBUTION_MIN_WORDS and words == _unquoted_words(b)
 
 
 def _dice(
@@ -281,7 +305,9 @@ def align(
             kind = LinkType.EDITED
         else:
             kind = LinkType.PARAPHRASE
-        quote_only = bool(min(fa.quoted[i], fb.quoted[j]) >= _QUOTE_ONLY_FRACTION)
+        quote_only = bool(min(fa.quoted[i], fb.quoted[j]) >= _QUOTE_ONLY_FRACTION) and not _same_attribution(
+            sa.text, sb.text
+        )
         links.append(
             Link(i, j, (sa.start, sa.end), (sb.start, sb.end), round(float(score[i, j]), 4), kind, quote_only)
         )

@@ -107,6 +107,20 @@ def test_shared_quotation_links_are_marked_quote_only(textgen: Any) -> None:
     assert alignment.quote_coverage_a == alignment.coverage_a > 0
 
 
+def test_a_quotation_copied_with_its_attribution_is_copying_not_quoting(textgen: Any) -> None:
+    gen = textgen(37)
+    statement = " ".join(gen.word() for _ in range(14)).capitalize()
+    copied = f"Qalora chief executive Brimwel Tosk said: \u201c{statement}.\u201d"
+    retold = f"\u201c{statement},\u201d Tosk told reporters."
+    a = _clean(gen.article([*gen.sentences(3), copied, *gen.sentences(3)]), "a")
+    b = _clean(gen.article([*gen.sentences(2), copied, *gen.sentences(4)]), "b")
+    c = _clean(gen.article([*gen.sentences(2), retold, *gen.sentences(4)]), "c")
+    # The same sentence, attribution and all: copied text, evidence of copying.
+    assert [(lk.a, lk.b, lk.quote_only) for lk in _align(a, b).links] == [(3, 2, False)]
+    # The same statement, attributed in other words: quoting, which independent coverage does too.
+    assert [(lk.a, lk.b, lk.quote_only) for lk in _align(a, c).links] == [(3, 2, True)]
+
+
 def test_an_empty_article_gives_an_empty_alignment(textgen: Any) -> None:
     gen = textgen(37)
     a = _clean(gen.article(gen.sentences(3)), "a")
