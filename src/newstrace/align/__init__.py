@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from newstrace._text import quote_spans
 from newstrace.fingerprint import LEXICON, TermStats, position_multipliers, sentence_of_tokens
-from newstrace.fingerprint._minhash import text_token_hashes
+from newstrace.fingerprint._minhash import distinct_pairs, text_token_hashes
 from newstrace.records import Alignment, Article, Link, LinkType
 from newstrace.settings import AlignSettings
 
@@ -69,11 +69,8 @@ def article_features(article: Article, stats: TermStats) -> ArticleFeatures:
     hashes, starts, ends = text_token_hashes(article.text) if n else text_token_hashes("")
     rows = sentence_of_tokens(article.text, sentences, starts)
     # Distinct (sentence, token) entries.
-    order = np.lexsort((hashes, rows))
-    rows_sorted, hashes_sorted = rows[order], hashes[order]
-    keep = np.ones(order.size, dtype=bool)
-    keep[1:] = (rows_sorted[1:] != rows_sorted[:-1]) | (hashes_sorted[1:] != hashes_sorted[:-1])
-    token_rows, token_ids = rows_sorted[keep], hashes_sorted[keep]
+    entries = distinct_pairs(rows, hashes)
+    token_rows, token_ids = rows[entries], hashes[entries]
     # Content terms: each distinct token of the article mapped once to its stemmed term.
     unique, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
     term, _ = LEXICON.lookup(unique, starts[first], ends[first], article.text)
@@ -82,18 +79,14 @@ def article_features(article: Article, stats: TermStats) -> ArticleFeatures:
     term_hash[is_term] = LEXICON.term_hashes(term[is_term])
     weight = np.zeros(unique.size, dtype=np.float64)
     weight[is_term] = stats.idf_many(list(map(LEXICON.terms.__getitem__, term[is_term].tolist())))
-    entry_unique = inverse.reshape(-1)[order][keep]
+    entry_unique = inverse.reshape(-1)[entries]
     content = is_term[entry_unique]
     term_rows = token_rows[content]
     term_ids = term_hash[entry_unique[content]]
     term_weights = weight[entry_unique[content]]
     # Two tokens stemming to one term in a sentence count once.
-    if term_ids.size:
-        term_order = np.lexsort((term_ids, term_rows))
-        tr, ti, tw = term_rows[term_order], term_ids[term_order], term_weights[term_order]
-        distinct = np.ones(tr.size, dtype=bool)
-        distinct[1:] = (tr[1:] != tr[:-1]) | (ti[1:] != ti[:-1])
-        term_rows, term_ids, term_weights = tr[distinct], ti[distinct], tw[distinct]
+    distinct = distinct_pairs(term_rows, term_ids)
+    term_rows, term_ids, term_weights = term_rows[distinct], term_ids[distinct], term_weights[distinct]
     # Whole-sentence hashes: position-weighted sums of token hashes, one per sentence.
     positions = np.arange(hashes.size) - np.searchsorted(rows, rows, side="left")
     sentence_hashes = np.zeros(n, dtype=np.uint64)

@@ -39,9 +39,8 @@ class Executor(Protocol):
 
 
 # The stage a forked worker runs: set just before the fork, so workers inherit the function and its
-# inputs (closures included) without pickling them; only results travel back. The flag says whether the
-# function takes a run of items (``map_batches``) or one item.
-_FORKED_TASK: tuple[Callable[[Any], Any], Sequence[Any], bool] | None = None
+# inputs (closures included) without pickling them; only results travel back.
+_FORKED_TASK: tuple[str, Callable[[Sequence[Any]], list[Any]], Sequence[Any]] | None = None
 
 
 def _one_blas_thread() -> None:
@@ -61,10 +60,16 @@ def _one_blas_thread() -> None:
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
     if _FORKED_TASK is None:  # pragma: no cover - only reachable if a worker outlives its stage
         raise RuntimeError("worker started without a task")
-    fn, items, batched = _FORKED_TASK
-    if batched:
-        return list(fn(items[bounds[0] : bounds[1]]))
-    return [fn(items[i]) for i in range(*bounds)]
+    stage, fn, items = _FORKED_TASK
+    return _apply(stage, fn, items[bounds[0] : bounds[1]])
+
+
+def _apply(stage: str, fn: Callable[[Sequence[T]], list[U]], run: Sequence[T]) -> list[U]:
+    """``fn`` of one run of items, checked to give one result per item (in a worker or in process)."""
+    done = fn(run)
+    if len(done) != len(run):
+        raise ValueError(f"stage {stage!r} gave {len(done)} results for {len(run)} items")
+    return done
 
 
 def default_workers() -> int:
@@ -97,12 +102,9 @@ class LocalExecutor:
         self.min_parallel = min_parallel
 
     def map(self, stage: str, fn: Callable[[T], U], items: Sequence[T]) -> list[U]:
-        return self._map(stage, fn, items, batched=False)
+        return self.map_batches(stage, lambda run: [fn(item) for item in run], items)
 
     def map_batches(self, stage: str, fn: Callable[[Sequence[T]], list[U]], items: Sequence[T]) -> list[U]:
-        return self._map(stage, fn, items, batched=True)
-
-    def _map(self, stage: str, fn: Callable[[Any], Any], items: Sequence[Any], *, batched: bool) -> list[Any]:
         total = len(items)
         started = time.perf_counter()
         self.progress(stage, 0, total)
@@ -111,31 +113,22 @@ class LocalExecutor:
             and total >= self.min_parallel
             and "fork" in multiprocessing.get_all_start_methods()
         ):
-            out = self._map_forked(stage, fn, items, batched=batched)
+            out = self._map_forked(stage, fn, items)
         else:
             out = []
             for lo in range(0, total, self.chunk):
-                run = items[lo : lo + self.chunk]
-                if batched:
-                    done = fn(run)
-                    if len(done) != len(run):
-                        raise ValueError(f"stage {stage!r} gave {len(done)} results for {len(run)} items")
-                    out.extend(done)
-                else:
-                    out.extend(fn(item) for item in run)
+                out.extend(_apply(stage, fn, items[lo : lo + self.chunk]))
                 self.progress(stage, len(out), total)
         self.progress(stage, total, total)
         logger.info("%s: %d items in %.2f s", stage, total, time.perf_counter() - started)
         return out
 
-    def _map_forked(
-        self, stage: str, fn: Callable[[Any], Any], items: Sequence[Any], *, batched: bool
-    ) -> list[Any]:
+    def _map_forked(self, stage: str, fn: Callable[[Sequence[T]], list[U]], items: Sequence[T]) -> list[U]:
         global _FORKED_TASK
         total = len(items)
         bounds = [(lo, min(total, lo + self.chunk)) for lo in range(0, total, self.chunk)]
-        out: list[Any] = []
-        _FORKED_TASK = (fn, items, batched)
+        out: list[U] = []
+        _FORKED_TASK = (stage, fn, items)
         try:
             context = multiprocessing.get_context("fork")
             with context.Pool(self.workers, initializer=_one_blas_thread) as pool:

@@ -19,6 +19,7 @@ from newstrace.clean._sentences import split_sentences
 from newstrace.fingerprint._minhash import (
     byte_token_hashes,
     char_to_byte_offsets,
+    distinct_pairs,
     hashed_form,
     minhash,
     minhash_rows,
@@ -389,10 +390,7 @@ class Fingerprinter:
         # Texts of the one-article path have no sentence numbers of their own here: their tokens go.
         mine = batched[owner]
         keys, key_owner = _sentence_key_entries(hashes[mine], sentence_of[mine], owner[mine])
-        order = np.lexsort((keys, key_owner))
-        keys, key_owner = keys[order], key_owner[order]
-        distinct = np.ones(keys.size, dtype=bool)
-        distinct[1:] = (keys[1:] != keys[:-1]) | (key_owner[1:] != key_owner[:-1])
+        distinct = distinct_pairs(key_owner, keys)
         keys, key_owner = keys[distinct], key_owner[distinct]
         key_bounds = np.searchsorted(key_owner, np.arange(len(articles) + 1))
         term_names = LEXICON.terms

@@ -23,6 +23,7 @@ All bins ``0xFFFFFFFF`` is the signature of an empty set.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +32,7 @@ from newstrace._text import stable_hash64
 
 __all__ = [
     "char_to_byte_offsets",
+    "distinct_pairs",
     "hashed_form",
     "byte_token_hashes",
     "minhash",
@@ -110,6 +112,20 @@ def sorted_unique(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     keep[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
     return ordered[keep]
+
+
+def distinct_pairs(major: npt.NDArray[Any], minor: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
+    """Indices of the distinct ``(major[i], minor[i])`` pairs, one per pair, sorted by ``(major, minor)``
+    (of equal pairs the first in input order is kept)."""
+    order = np.lexsort((minor, major))
+    if order.size < 2:
+        return order
+    major_sorted, minor_sorted = major[order], minor[order]
+    keep = np.empty(order.size, dtype=bool)
+    keep[0] = True
+    keep[1:] = (major_sorted[1:] != major_sorted[:-1]) | (minor_sorted[1:] != minor_sorted[:-1])
+    out: npt.NDArray[np.intp] = order[keep]
+    return out
 
 
 def hashed_form(text: str) -> str:

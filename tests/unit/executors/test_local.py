@@ -80,7 +80,8 @@ def test_map_batches_passes_runs_of_at_most_chunk_items_and_keeps_order(workers:
     assert [n for _, n in out] == [4] * 8 + [2] * 2
 
 
-def test_map_batches_refuses_a_stage_that_drops_results() -> None:
-    executor = LocalExecutor(workers=1, chunk=4)
-    with pytest.raises(ValueError, match="gave 3 results for 4 items"):
+@pytest.mark.parametrize("workers", [1, pytest.param(2, marks=needs_fork)])
+def test_map_batches_refuses_a_stage_that_drops_results(workers: int) -> None:
+    executor = LocalExecutor(workers=workers, chunk=4, min_parallel=1)
+    with pytest.raises(ValueError, match="'lossy' gave 3 results for 4 items"):
         executor.map_batches("lossy", lambda run: list(run)[:-1], list(range(8)))

@@ -213,3 +213,13 @@ def test_signatures_of_a_batch_equal_one_article_at_a_time(textgen: Any) -> None
         assert [s.article_id for s in batch] == [a.id for a in order]
         assert all(_same_signature(s, expected[s.article_id]) for s in batch)
     assert fingerprinter.signatures([]) == []
+
+
+def test_distinct_pairs_keeps_the_first_of_each_pair_in_sorted_order() -> None:
+    from newstrace.fingerprint._minhash import distinct_pairs
+
+    major = np.array([2, 1, 2, 1, 1, 2], dtype=np.int64)
+    minor = np.array([5, 9, 5, 3, 9, 4], dtype=np.uint64)
+    assert distinct_pairs(major, minor).tolist() == [3, 1, 5, 0]
+    assert distinct_pairs(major[:0], minor[:0]).tolist() == []
+    assert distinct_pairs(major[:1], minor[:1]).tolist() == [0]
