@@ -13,7 +13,7 @@ import gc
 import hashlib
 import logging
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -33,7 +33,7 @@ from newstrace.clean import Cleaner, corpus_chrome
 from newstrace.cluster import stories, threads
 from newstrace.errors import InputError
 from newstrace.executors import Executor, LocalExecutor, Progress
-from newstrace.fingerprint import LEXICON, Fingerprinter, TermStats
+from newstrace.fingerprint import LEXICON, Fingerprinter, TermStats, TermTable
 from newstrace.fingerprint._embed import SentenceEmbedder, load_embedder
 from newstrace.ingest import ReadResult, read_inputs
 from newstrace.records import Alignment, Article, CandidatePair, Change, Relation, RelationKind, Signature
@@ -112,7 +112,18 @@ class _Corpus:
     signatures: dict[str, Signature]
     stats: TermStats
     vectors: dict[str, npt.NDArray[np.float32]] = field(default_factory=dict)
+    # The term statistics as arrays, rows in article-id order (``None`` when signatures lack term hashes).
+    table: TermTable | None = None
+    # Document similarities already computed (candidate generation needs many), by (a, b) ids, a < b.
+    known_similarity: dict[tuple[str, str], float] = field(default_factory=dict)
     _features: dict[str, ArticleFeatures] = field(default_factory=dict)
+
+    def similarity(self, a_id: str, b_id: str) -> float:
+        """:func:`document_similarity` of two articles: as remembered, else computed."""
+        known = self.known_similarity.get((a_id, b_id))
+        if known is not None:
+            return known
+        return document_similarity(self.signatures[a_id].terms, self.signatures[b_id].terms, self.stats)
 
     def features(self, article_id: str) -> ArticleFeatures:
         """Alignment features, made on first use: only articles in a candidate pair need them."""
@@ -235,10 +246,23 @@ class Engine:
 
     def _prepare(self, articles: Sequence[Article]) -> _Corpus:
         cleaned, signatures = self.clean_and_fingerprint(articles)
+        by_id = {s.article_id: s for s in signatures}
+        ordered = sorted(by_id.values(), key=lambda s: s.article_id)
+        # Counting terms by hash, then naming the distinct ones, gives TermStats' counts without a
+        # dictionary update per (article, term).
+        table = TermTable.from_signatures(ordered)
+        counts = table.counts_by_name(LEXICON.term_names()) if table is not None else None
+        if table is None or counts is None:
+            return _Corpus(
+                articles={a.id: a for a in cleaned},
+                signatures=by_id,
+                stats=TermStats.from_signatures(ordered),
+            )
         return _Corpus(
             articles={a.id: a for a in cleaned},
-            signatures={s.article_id: s for s in signatures},
-            stats=TermStats.from_signatures(signatures),
+            signatures=by_id,
+            stats=TermStats(docs=table.docs, df=counts),
+            table=table,
         )
 
     def candidate_pairs(
@@ -314,9 +338,7 @@ class Engine:
         if lexical.kind is not RelationKind.UNRELATED:
             return True
         a, b = corpus.articles[lexical.a], corpus.articles[lexical.b]
-        similarity = document_similarity(
-            corpus.signatures[a.id].terms, corpus.signatures[b.id].terms, corpus.stats
-        )
+        similarity = corpus.similarity(a.id, b.id)
         if (
             similarity >= self.settings.relate.same_story_min_score
             and _same_period(a.published, b.published) is not False
@@ -338,9 +360,7 @@ class Engine:
         cosine = None
         if semantic:
             cosine = (corpus.vectors[a_id] @ corpus.vectors[b_id].T).astype(np.float64)
-        similarity = document_similarity(
-            corpus.signatures[a_id].terms, corpus.signatures[b_id].terms, corpus.stats
-        )
+        similarity = corpus.similarity(a_id, b_id)
         fa, fb = corpus.features(a_id), corpus.features(b_id)
         same_period = _same_period(a.published, b.published)
         if (
@@ -424,6 +444,11 @@ class Engine:
             similarity=similarity,
         )
         logger.info("%d articles, %d candidate pairs", len(ordered), len(pairs))
+        position = {sig.article_id: i for i, sig in enumerate(ordered)}
+        for pair in pairs:
+            value = known.get((position[pair.a], position[pair.b]))
+            if value is not None:
+                corpus.known_similarity[pair.a, pair.b] = value
         relations = self._relate_pairs(corpus, pairs)
         kept = [r for r in relations if r.kind is not RelationKind.UNRELATED]
         cleaned = list({a.id: corpus.articles[a.id] for a in articles if a.id in corpus.articles}.values())
@@ -449,8 +474,13 @@ class Engine:
         *,
         stage: str,
     ) -> dict[tuple[int, int], float]:
-        """:func:`document_similarity` of index pairs into ``ordered``, on the executor (as ``stage``)."""
-        stats = corpus.stats
+        """:func:`document_similarity` of index pairs into ``ordered``, on the executor (as ``stage``);
+        from the term table's arrays when the corpus has one (its rows are ``ordered``)."""
+        stats, table = corpus.stats, corpus.table
+        if table is not None and table.docs == len(ordered):
+            # Pairs come sorted by their first article: each run marks an article's terms once.
+            cosines = table.cosines
+            return dict(zip(index_pairs, self.executor.map_batches(stage, cosines, index_pairs), strict=True))
 
         def run_of(run: Sequence[tuple[int, int]]) -> list[float]:
             return [document_similarity(ordered[i].terms, ordered[j].terms, stats) for i, j in run]
@@ -458,10 +488,18 @@ class Engine:
         similarities = self.executor.map_batches(stage, run_of, index_pairs)
         return dict(zip(index_pairs, similarities, strict=True))
 
-    def _term_scores(self, corpus: _Corpus, ordered: Sequence[Signature]) -> list[list[str]]:
-        """Each article's anchors (:func:`select_anchors`), and its term-vector norm into
-        ``corpus.stats``: per-article work over the corpus statistics, spread over the executor."""
+    def _term_scores(self, corpus: _Corpus, ordered: Sequence[Signature]) -> Sequence[Sequence[Hashable]]:
+        """Each article's anchors (:func:`select_anchors`; as vocabulary positions when the corpus has a
+        :class:`TermTable`, which serve :func:`anchor_pairs` alike), and its term-vector norm into
+        ``corpus.stats``: from the table's arrays, or per-article work spread over the executor."""
         stats, settings = corpus.stats, self.settings.fingerprint
+        table = corpus.table
+        if table is not None and table.docs == len(ordered):
+            # Rows of the table are the articles in id order, as ``ordered``.
+            stats.build_tables(anchor_df=None)
+            norms = table.norms.tolist()
+            stats.remember_norms(zip((sig.terms for sig in ordered), norms, strict=True))
+            return table.anchors(low=2, high=settings.anchor_max_df, per_article=settings.anchors_per_article)
         stats.build_tables(anchor_df=(2, settings.anchor_max_df))
 
         def score(run: Sequence[Signature]) -> list[tuple[float, list[str]]]:
@@ -591,6 +629,7 @@ class Engine:
     def _relate_pairs(self, corpus: _Corpus, pairs: Sequence[CandidatePair]) -> list[Relation]:
         """Relate pairs by their words; in default mode, pairs whose relation embeddings can change are
         related again with sentence embeddings (only their articles are encoded)."""
+        self._features(corpus, (x for pair in pairs for x in (pair.a, pair.b)))
         if not self.embeddings:
             return self.executor.map("align", lambda p: self._relate(corpus, p.a, p.b), pairs)
 
@@ -612,6 +651,20 @@ class Engine:
         for k, relation in zip(todo, semantic, strict=True):
             out[k] = relation
         return out
+
+    def _features(self, corpus: _Corpus, ids: Iterable[str]) -> None:
+        """Alignment features of every article in ``ids`` not made yet, on the executor, into ``corpus``:
+        made once per article here, a stage forked later finds them all (made inside the alignment
+        stage, an article paired in two workers' runs was featurised twice)."""
+        todo = sorted({i for i in ids if i not in corpus._features})
+        articles, stats = corpus.articles, corpus.stats
+        stats.idf_array(LEXICON.terms)  # built once here, inherited by forked workers
+
+        def run_of(run: Sequence[str]) -> list[ArticleFeatures]:
+            return [article_features(articles[i], stats) for i in run]
+
+        made = self.executor.map_batches("alignment features", run_of, todo)
+        corpus._features.update(zip(todo, made, strict=True))
 
     def compare(self, a: Article, b: Article) -> tuple[Relation, Article, Article]:
         """Relate two articles with the full alignment (uniform term weights: no corpus to weigh by)."""

@@ -104,8 +104,10 @@ class Signature:
 
     ``minhash`` holds ``num_perm`` uint32 values (byte layout: see ``newstrace.fingerprint._minhash``);
     ``terms`` are the article's distinct stemmed content terms; ``sentence_keys`` (sorted unique uint64)
-    are two min-hashes per sentence. ``algorithm`` is the versioned id of the fingerprint settings that
-    made it.
+    are two min-hashes per sentence. ``term_hashes`` (sorted unique uint64) are the stable 64-bit hashes
+    of ``terms`` (``newstrace.fingerprint._minhash.token_hash``), for corpus statistics as arrays; ``None``
+    where a signature was rebuilt without them (a store keeps ``terms`` only). ``algorithm`` is the
+    versioned id of the fingerprint settings that made it.
     """
 
     article_id: str
@@ -114,6 +116,7 @@ class Signature:
     terms: frozenset[str]
     published: dt.date | None = None
     sentence_keys: npt.NDArray[np.uint64] | None = None
+    term_hashes: npt.NDArray[np.uint64] | None = None
 
 
 @dataclass(frozen=True, slots=True)

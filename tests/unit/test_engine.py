@@ -215,3 +215,20 @@ def test_relating_pairs_one_at_a_time_gives_the_analysis_relations(
                 stats=stats,
             )
             assert again == relation
+
+
+def test_statistics_by_hash_give_the_analysis_of_statistics_by_string(
+    lexical_engine: Engine, corpus: list[Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Document frequencies, norms and anchors from the term-hash arrays (TermTable) or from the term
+    strings (TermStats alone, as for signatures without hashes) give the same analysis."""
+    from newstrace.fingerprint import TermTable
+
+    articles = [*corpus, *(Article(id=f"{a.id}-again", raw=a.raw, published=DAY) for a in corpus[4:8])]
+    assert lexical_engine._prepare(articles).table is not None
+    by_hash = lexical_engine.analyze(articles)
+    monkeypatch.setattr(TermTable, "from_signatures", classmethod(lambda cls, signatures: None))
+    engine = Engine(embeddings=False)
+    assert engine._prepare(articles).table is None
+    assert engine.analyze(articles).to_json() == by_hash.to_json()
+    assert len(by_hash.relations) > 2

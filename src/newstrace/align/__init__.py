@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from newstrace._text import quote_spans
 from newstrace.fingerprint import LEXICON, TermStats, position_multipliers, sentence_of_tokens
-from newstrace.fingerprint._minhash import distinct_pairs, text_token_hashes
+from newstrace.fingerprint._minhash import text_token_hashes
 from newstrace.records import Alignment, Article, Link, LinkType
 from newstrace.settings import AlignSettings
 
@@ -37,22 +37,29 @@ _WEAK_MIN_SCORE = 0.2
 
 @dataclass(frozen=True, slots=True, eq=False)
 class ArticleFeatures:
-    """Per-article inputs of sentence scoring, as flat arrays (one entry per distinct term of a sentence).
+    """Per-article inputs of sentence scoring, as flat arrays.
 
-    ``term_rows[k]`` is the sentence of the k-th (sentence, content term) entry, ``term_ids[k]`` the term's
-    stable 64-bit hash and ``term_weights[k]`` its IDF; ``token_rows``/``token_ids`` hold all distinct
-    tokens (stopwords too) per sentence for the unweighted surface overlap; ``sentence_hashes[i]`` is a
-    hash of sentence ``i``'s whole token sequence (equal sentences, up to case and punctuation, have
-    equal hashes). Hashes instead of a shared vocabulary keep features computable on any worker.
+    Content terms: ``term_columns`` holds the article's distinct terms as stable 64-bit hashes, ascending,
+    and ``term_idf`` their IDF (same order); each distinct (sentence, term) pair is one entry, sorted by
+    (sentence, term): ``term_rows[k]`` is its sentence and ``term_column_of[k]`` its term's position in
+    ``term_columns``. Tokens (all distinct words, stopwords too, unweighted: the surface overlap) have the
+    same layout in ``token_columns``/``token_rows``/``token_column_of``. The columns of a pair's overlap
+    matrices are the second article's ``*_columns``, made once per article instead of once per pair.
+    ``sentence_hashes[i]`` is a hash of sentence ``i``'s whole token sequence (equal sentences, up to case
+    and punctuation, have equal hashes); ``quoted[i]`` the fraction of its characters inside quotation
+    marks; ``lengths[i]`` its length in characters. Hashes instead of a shared vocabulary keep features
+    computable on any worker; entry arrays are int32 (they travel between processes).
     """
 
     article_id: str
     sentence_count: int
-    term_rows: npt.NDArray[np.int64]
-    term_ids: npt.NDArray[np.uint64]
-    term_weights: npt.NDArray[np.float64]
-    token_rows: npt.NDArray[np.int64]
-    token_ids: npt.NDArray[np.uint64]
+    term_columns: npt.NDArray[np.uint64]
+    term_idf: npt.NDArray[np.float64]
+    term_rows: npt.NDArray[np.int32]
+    term_column_of: npt.NDArray[np.int32]
+    token_columns: npt.NDArray[np.uint64]
+    token_rows: npt.NDArray[np.int32]
+    token_column_of: npt.NDArray[np.int32]
     sentence_hashes: npt.NDArray[np.uint64]
     quoted: npt.NDArray[np.float64]
     lengths: npt.NDArray[np.int64]
@@ -68,25 +75,28 @@ def article_features(article: Article, stats: TermStats) -> ArticleFeatures:
     # Tokens outside every sentence (a text too short to hold one) have no row to count in.
     hashes, starts, ends = text_token_hashes(article.text) if n else text_token_hashes("")
     rows = sentence_of_tokens(article.text, sentences, starts)
-    # Distinct (sentence, token) entries.
-    entries = distinct_pairs(rows, hashes)
-    token_rows, token_ids = rows[entries], hashes[entries]
-    # Content terms: each distinct token of the article mapped once to its stemmed term.
+    # Each distinct token of the article, numbered in hash order: (sentence, token number) pairs then
+    # sort as one exact int64 key, in the order of (sentence, hash).
     unique, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    entries = _first_of_each(rows * max(1, unique.size) + inverse)
+    token_rows, token_column_of = rows[entries], inverse[entries]
+    # Content terms: each distinct token mapped once to its stemmed term.
     term, _ = LEXICON.lookup(unique, starts[first], ends[first], article.text)
     is_term = term >= 0
     term_hash = np.zeros(unique.size, dtype=np.uint64)
     term_hash[is_term] = LEXICON.term_hashes(term[is_term])
     weight = np.zeros(unique.size, dtype=np.float64)
-    weight[is_term] = stats.idf_many(list(map(LEXICON.terms.__getitem__, term[is_term].tolist())))
-    entry_unique = inverse.reshape(-1)[entries]
-    content = is_term[entry_unique]
+    weight[is_term] = stats.idf_array(LEXICON.terms)[term[is_term]]
+    content = is_term[token_column_of]
     term_rows = token_rows[content]
-    term_ids = term_hash[entry_unique[content]]
-    term_weights = weight[entry_unique[content]]
-    # Two tokens stemming to one term in a sentence count once.
-    distinct = distinct_pairs(term_rows, term_ids)
-    term_rows, term_ids, term_weights = term_rows[distinct], term_ids[distinct], term_weights[distinct]
+    term_tokens = token_column_of[content]
+    # Two tokens stemming to one term in a sentence count once (terms numbered in hash order, as above).
+    term_columns, term_number = np.unique(term_hash[term_tokens], return_inverse=True)
+    term_number = term_number.reshape(-1)
+    term_idf = np.zeros(term_columns.size, dtype=np.float64)
+    term_idf[term_number] = weight[term_tokens]
+    distinct = _first_of_each(term_rows * max(1, term_columns.size) + term_number)
     # Whole-sentence hashes: position-weighted sums of token hashes, one per sentence.
     positions = np.arange(hashes.size) - np.searchsorted(rows, rows, side="left")
     sentence_hashes = np.zeros(n, dtype=np.uint64)
@@ -100,15 +110,31 @@ def article_features(article: Article, stats: TermStats) -> ArticleFeatures:
     return ArticleFeatures(
         article_id=article.id,
         sentence_count=n,
-        term_rows=term_rows.astype(np.int64),
-        term_ids=term_ids.astype(np.uint64),
-        term_weights=term_weights,
-        token_rows=token_rows.astype(np.int64),
-        token_ids=token_ids.astype(np.uint64),
+        term_columns=term_columns.astype(np.uint64),
+        term_idf=term_idf,
+        term_rows=term_rows[distinct].astype(np.int32),
+        term_column_of=term_number[distinct].astype(np.int32),
+        token_columns=unique.astype(np.uint64),
+        token_rows=token_rows.astype(np.int32),
+        token_column_of=token_column_of.astype(np.int32),
         sentence_hashes=sentence_hashes,
         quoted=quoted,
         lengths=np.array([len(s.text) for s in sentences], dtype=np.int64),
     )
+
+
+def _first_of_each(keys: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
+    """Indices of the distinct values of ``keys``, ascending by value, the first occurrence of each
+    (what :func:`distinct_pairs` gives for a pair folded into one exact key)."""
+    order = np.argsort(keys, kind="stable")
+    if order.size < 2:
+        return order
+    ordered = keys[order]
+    keep = np.empty(order.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    out: npt.NDArray[np.intp] = order[keep]
+    return out
 
 
 def _unquoted_words(text: str) -> list[str]:
@@ -130,34 +156,37 @@ def _same_attribution(a: str, b: str) -> bool:
 
 def _dice(
     shape: tuple[int, int],
-    rows_a: npt.NDArray[np.int64],
-    ids_a: npt.NDArray[np.uint64],
-    rows_b: npt.NDArray[np.int64],
-    ids_b: npt.NDArray[np.uint64],
-    weights_a: npt.NDArray[np.float64] | None = None,
-    weights_b: npt.NDArray[np.float64] | None = None,
+    a: tuple[npt.NDArray[np.int32], npt.NDArray[np.uint64], npt.NDArray[np.int32]],
+    b: tuple[npt.NDArray[np.int32], npt.NDArray[np.uint64], npt.NDArray[np.int32]],
+    weights: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None = None,
 ) -> npt.NDArray[np.float64]:
     """Weighted Dice overlap ``2·w(S∩T) / (w(S) + w(T))`` of every sentence pair (sets of hashed terms).
 
-    Only terms present on both sides can overlap: B's distinct terms index the columns, A's entries are
-    looked up among them, so no set intersection is computed; per-sentence totals come straight from the
-    entry lists. Weights are A's (both sides weigh a term alike).
+    ``a`` and ``b`` are ``(rows, columns, column_of)`` of the two articles' entries (the
+    :class:`ArticleFeatures` layout); ``weights`` the two articles' weights per column (none: every term
+    weighs 1). Only terms present on both sides can overlap: B's columns index the matrix columns, A's
+    distinct terms are looked up among them once, so no set intersection is computed; per-sentence totals
+    come straight from the entry lists. A's weights count on both sides (a term weighs the same in each).
     """
     n, m = shape
+    rows_a, columns_a, column_of_a = a
+    rows_b, columns_b, column_of_b = b
+    weights_a = None if weights is None else weights[0][column_of_a]
+    weights_b = None if weights is None else weights[1][column_of_b]
     total_a = np.bincount(rows_a, weights=weights_a, minlength=n).astype(np.float64)
     total_b = np.bincount(rows_b, weights=weights_b, minlength=m).astype(np.float64)
     inter = np.zeros(shape)
-    if ids_a.size and ids_b.size:
-        columns, col_b = np.unique(ids_b, return_inverse=True)
-        at = np.searchsorted(columns, ids_a)
-        at[at == columns.size] = 0
-        hit = columns[at] == ids_a
-        if hit.any():
-            a = np.zeros((n, columns.size))
-            a[rows_a[hit], at[hit]] = 1.0 if weights_a is None else weights_a[hit]
-            b = np.zeros((m, columns.size))
-            b[rows_b, col_b.reshape(-1)] = 1.0
-            inter = a @ b.T
+    if columns_a.size and columns_b.size:
+        at = np.searchsorted(columns_b, columns_a)
+        at[at == columns_b.size] = 0
+        shared = columns_b[at] == columns_a
+        if shared.any():
+            hit = shared[column_of_a]
+            left = np.zeros((n, columns_b.size))
+            left[rows_a[hit], at[column_of_a[hit]]] = 1.0 if weights_a is None else weights_a[hit]
+            right = np.zeros((m, columns_b.size))
+            right[rows_b, column_of_b] = 1.0
+            inter = left @ right.T
     denom = total_a[:, None] + total_b[None, :]
     out: npt.NDArray[np.float64] = np.divide(2 * inter, denom, out=np.zeros_like(inter), where=denom > 0)
     return out
@@ -177,7 +206,11 @@ def sentence_scores(
     same-topic sentence with different facts does not become a link.
     """
     shape = (fa.sentence_count, fb.sentence_count)
-    surface = _dice(shape, fa.token_rows, fa.token_ids, fb.token_rows, fb.token_ids)
+    surface = _dice(
+        shape,
+        (fa.token_rows, fa.token_columns, fa.token_column_of),
+        (fb.token_rows, fb.token_columns, fb.token_column_of),
+    )
     return _content_scores(fa, fb, cosine=cosine), surface
 
 
@@ -186,12 +219,9 @@ def _content_scores(
 ) -> npt.NDArray[np.float64]:
     lexical = _dice(
         (fa.sentence_count, fb.sentence_count),
-        fa.term_rows,
-        fa.term_ids,
-        fb.term_rows,
-        fb.term_ids,
-        fa.term_weights,
-        fb.term_weights,
+        (fa.term_rows, fa.term_columns, fa.term_column_of),
+        (fb.term_rows, fb.term_columns, fb.term_column_of),
+        (fa.term_idf, fb.term_idf),
     )
     # The same token sequence (its distinct tokens then coincide too, so surface overlap is 1).
     lexical[fa.sentence_hashes[:, None] == fb.sentence_hashes[None, :]] = 1.0
@@ -224,24 +254,34 @@ def max_links(
 def _monotone_links(score: npt.NDArray[np.float64], threshold: float) -> list[tuple[int, int]]:
     """Monotone links maximising total gain. A cell may link when its score reaches ``threshold``, or
     when it reaches ``_WEAK_MIN_SCORE`` and is the best cell of both its row and its column: a heavy
-    paraphrase keeps few words per sentence, but its sentences still pair up one-to-one in order."""
-    n, m = score.shape
+    paraphrase keeps few words per sentence, but its sentences still pair up one-to-one in order.
+
+    The dynamic programme runs over the rows and columns holding an allowed cell only: a row (column)
+    without one repeats the totals of the row above (column to the left), so leaving it out changes
+    neither the totals nor the path traced back, tie-breaking included.
+    """
     mutual = (score == score.max(axis=1, keepdims=True)) & (score == score.max(axis=0, keepdims=True))
     allowed = (score >= threshold) | (mutual & (score >= _WEAK_MIN_SCORE))
-    gain = np.where(allowed, score - _WEAK_MIN_SCORE + 1e-6, -np.inf)
+    rows = np.flatnonzero(allowed.any(axis=1)).tolist()
+    columns = np.flatnonzero(allowed.any(axis=0)).tolist()
+    if not rows:
+        return []
+    gain = np.where(allowed, score - _WEAK_MIN_SCORE + 1e-6, -np.inf)[np.ix_(rows, columns)]
+    n, m = gain.shape
     dp = np.zeros((n + 1, m + 1))
     for i in range(1, n + 1):
         candidate = np.maximum(dp[i - 1, 1:], dp[i - 1, :-1] + gain[i - 1])
         dp[i, 1:] = np.maximum.accumulate(np.concatenate(([dp[i, 0]], candidate)))[1:]
+    totals = dp.tolist()
     links: list[tuple[int, int]] = []
     i, j = n, m
     while i > 0 and j > 0:
-        if dp[i, j] == dp[i, j - 1]:
+        if totals[i][j] == totals[i][j - 1]:
             j -= 1
-        elif dp[i, j] == dp[i - 1, j]:
+        elif totals[i][j] == totals[i - 1][j]:
             i -= 1
         else:
-            links.append((i - 1, j - 1))
+            links.append((rows[i - 1], columns[j - 1]))
             i -= 1
             j -= 1
     links.reverse()
@@ -304,12 +344,13 @@ def align(
         links.append(
             Link(i, j, (sa.start, sa.end), (sb.start, sb.end), round(float(score[i, j]), 4), kind, quote_only)
         )
-    total_a = int(fa.lengths.sum()) or 1
-    total_b = int(fb.lengths.sum()) or 1
-    cov_a = sum(int(fa.lengths[lk.a]) for lk in links) / total_a
-    cov_b = sum(int(fb.lengths[lk.b]) for lk in links) / total_b
-    q_a = sum(int(fa.lengths[lk.a]) for lk in links if lk.quote_only) / total_a
-    q_b = sum(int(fb.lengths[lk.b]) for lk in links if lk.quote_only) / total_b
+    lengths_a, lengths_b = fa.lengths.tolist(), fb.lengths.tolist()
+    total_a = sum(lengths_a) or 1
+    total_b = sum(lengths_b) or 1
+    cov_a = sum(lengths_a[lk.a] for lk in links) / total_a
+    cov_b = sum(lengths_b[lk.b] for lk in links) / total_b
+    q_a = sum(lengths_a[lk.a] for lk in links if lk.quote_only) / total_a
+    q_b = sum(lengths_b[lk.b] for lk in links if lk.quote_only) / total_b
     return Alignment(
         a=a.id,
         b=b.id,

@@ -18,7 +18,7 @@ Pairs are returned with ``a < b`` by article id, sorted, so results are determin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -115,15 +115,16 @@ def anchor_pairs(
     stats: TermStats,
     *,
     settings: FingerprintSettings,
-    anchors: Sequence[Sequence[str]] | None = None,
+    anchors: Sequence[Sequence[Hashable]] | None = None,
 ) -> dict[tuple[int, int], int]:
     """Index pairs ``(i, j)`` with the number of anchors they share (only pairs sharing ≥ 2).
 
     ``anchors[i]`` is :func:`select_anchors` of ``signatures[i]`` when the caller made them already (in
-    parallel: they are per-article work)."""
+    parallel, or from a :class:`~newstrace.fingerprint.TermTable`: any hashable term ids do, equal ids
+    for equal terms)."""
     if anchors is None:
         anchors = [select_anchors(sig.terms, stats, settings=settings) for sig in signatures]
-    term_ids: dict[str, int] = {}
+    term_ids: dict[Hashable, int] = {}
     rows: list[tuple[int, int]] = []
     for i, chosen in enumerate(anchors):
         for term in chosen:

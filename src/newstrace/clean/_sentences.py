@@ -68,8 +68,9 @@ _ABBREVIATIONS = frozenset(
 )
 
 # A sentence end: terminal punctuation, optional closing quotes/brackets, then whitespace and the start of
-# the next sentence (an optional opening quote or bracket, then a capital letter or a digit).
-_BREAK_RE = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9\u00C0-\u024F\u0400-\u04FF])")
+# the next sentence (an optional opening quote or bracket, then a capital letter or a digit) on the same
+# line (a newline ends a sentence anyway).
+_BREAK_RE = re.compile(r"[.!?…]+[\"'”’)\]]*(?=[^\S\n]+[\"'“‘(\[]?[A-Z0-9\u00C0-\u024F\u0400-\u04FF])")
 _PARAGRAPH_RE = re.compile(r"[^\n]+")
 _WORD_CHAR_RE = re.compile(r"[^\W_]")
 
@@ -81,29 +82,37 @@ def split_sentences(text: str) -> tuple[Sentence, ...]:
     ``?`` (plus closing quotes) followed by a capitalised word, except after known abbreviations and
     single-letter initials ("U.S.", "Kim J. Un"). A span without a letter or digit is no sentence.
     """
+    # Sentence ends over the whole text at once, each within its line: a newline is no letter, so an
+    # abbreviation's word never reaches into the previous paragraph either.
+    cuts = [
+        match.end()
+        for match in _BREAK_RE.finditer(text)
+        if text[match.start()] != "." or not _is_abbreviation(text, match.start())
+    ]
     sentences: list[Sentence] = []
+    k, count = 0, len(cuts)
     for para in _PARAGRAPH_RE.finditer(text):
-        chunk = para.group()
-        offset = para.start()
-        cursor = 0
-        for end_match in _BREAK_RE.finditer(chunk):
-            if chunk[end_match.start()] == "." and _is_abbreviation(chunk, end_match.start()):
-                continue
-            _add_sentence(sentences, chunk, cursor, end_match.end(), offset)
-            cursor = end_match.end()
-        _add_sentence(sentences, chunk, cursor, len(chunk), offset)
+        cursor, end = para.span()
+        while k < count and cuts[k] <= cursor:  # an end found where the previous paragraph ends
+            k += 1
+        while k < count and cuts[k] < end:
+            _add_sentence(sentences, text, cursor, cuts[k])
+            cursor = cuts[k]
+            k += 1
+        _add_sentence(sentences, text, cursor, end)
     return tuple(sentences)
 
 
-def _add_sentence(sentences: list[Sentence], chunk: str, start: int, end: int, offset: int) -> None:
-    """Append ``chunk[start:end]`` without its surrounding whitespace (``offset``: the chunk's position in
-    the text) when it holds at least two characters and a letter or digit."""
-    span = chunk[start:end]
+def _add_sentence(sentences: list[Sentence], text: str, start: int, end: int) -> None:
+    """Append ``text[start:end]`` without its surrounding whitespace when it holds at least two characters
+    and a letter or digit."""
+    span = text[start:end]
     stripped = span.strip()
-    if len(stripped) < 2 or _WORD_CHAR_RE.search(stripped) is None:
+    # ``[^\W_]`` is ``str.isalnum``: a sentence nearly always starts with one, sparing the search.
+    if len(stripped) < 2 or (not stripped[0].isalnum() and _WORD_CHAR_RE.search(stripped) is None):
         return
-    s = offset + start + (len(span) - len(span.lstrip()))
-    sentences.append(Sentence(index=len(sentences), start=s, end=s + len(stripped), text=stripped))
+    s = start + (len(span) - len(span.lstrip()))
+    sentences.append(Sentence(len(sentences), s, s + len(stripped), stripped))
 
 
 def _is_abbreviation(chunk: str, dot_at: int) -> bool:

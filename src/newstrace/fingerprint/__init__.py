@@ -30,6 +30,7 @@ from newstrace.fingerprint._minhash import (
     text_token_hashes,
     token_hash,
 )
+from newstrace.fingerprint._table import TermTable
 from newstrace.records import Article, Sentence, Signature
 from newstrace.settings import FingerprintSettings
 
@@ -38,6 +39,7 @@ __all__ = [
     "LEXICON",
     "Lexicon",
     "TermStats",
+    "TermTable",
     "minhash",
     "position_multipliers",
     "sentence_of_tokens",
@@ -65,6 +67,9 @@ class TermStats:
     _rarity: dict[str, tuple[int, int]] | None = field(default=None, repr=False, compare=False)
     _norms: dict[frozenset[str], float] = field(default_factory=dict, repr=False, compare=False)
     _in_range: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
+    _idf_of_list: tuple[list[str], npt.NDArray[np.float64]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @classmethod
     def from_signatures(cls, signatures: Iterable[Signature]) -> TermStats:
@@ -83,6 +88,7 @@ class TermStats:
         self._rarity = None
         self._norms.clear()
         self._in_range.clear()
+        self._idf_of_list = None
 
     def __add__(self, other: TermStats) -> TermStats:
         return TermStats(self.docs + other.docs, self.df + other.df)
@@ -101,6 +107,19 @@ class TermStats:
             self._idf_table = {t: math.log(docs / (1 + n)) + 1.0 for t, n in self.df.items()}
         get = self._idf_table.get
         return [0.0 if t is None else (w if (w := get(t)) is not None else self.idf(t)) for t in terms]
+
+    def idf_array(self, terms: list[str]) -> npt.NDArray[np.float64]:
+        """``out[k]`` is :meth:`idf` of ``terms[k]``, for an append-only vocabulary list (the
+        :class:`Lexicon`'s ``terms``): kept for the list, extended by the terms appended since the last
+        call, so a term's weight is an array lookup. The returned array must not be modified."""
+        cached = self._idf_of_list
+        if cached is not None and cached[0] is terms and cached[1].size == len(terms):
+            return cached[1]
+        known = cached[1] if cached is not None and cached[0] is terms else np.zeros(0)
+        fresh = np.array(self.idf_many(terms[known.size :]), dtype=np.float64)
+        table = np.concatenate([known, fresh]) if known.size else fresh
+        self._idf_of_list = (terms, table)
+        return table
 
     def _squared(self) -> dict[str, int]:
         """IDF² of every counted term in fixed point (units of 2**-32), one pass over the vocabulary.
@@ -136,12 +155,14 @@ class TermStats:
                 break
             self._norms[terms] = value
 
-    def build_tables(self, *, anchor_df: tuple[int, int]) -> None:
-        """Build the shared lookup tables (IDF², rarity keys, the terms of one document-frequency range)
-        now, once, so that forked workers inherit them instead of each building its own."""
+    def build_tables(self, *, anchor_df: tuple[int, int] | None) -> None:
+        """Build the shared lookup tables (IDF²; with ``anchor_df``, rarity keys and the terms of that
+        document-frequency range) now, once, so that forked workers inherit them instead of each
+        building its own."""
         self._squared()
-        self.rarity_keys()
-        self.terms_with_df(*anchor_df)
+        if anchor_df is not None:
+            self.rarity_keys()
+            self.terms_with_df(*anchor_df)
 
     def norm(self, terms: frozenset[str]) -> float:
         """Euclidean norm of a term set's IDF vector (cached per set)."""
@@ -282,10 +303,16 @@ class Lexicon:
         self.length = np.concatenate([self.length, values[:, 1]])[order]
         self._pending = {}
 
+    def term_names(self) -> dict[int, str]:
+        """Every known term by its stable hash (:func:`token_hash`)."""
+        return dict(zip(self._term_hashes, self.terms, strict=True))
+
     def term_hashes(self, indices: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
         """Stable hashes (:func:`token_hash`) of the terms at ``indices`` (all ``>= 0``)."""
-        if self._term_hash_array.size < len(self._term_hashes):
-            self._term_hash_array = np.array(self._term_hashes, dtype=np.uint64)
+        known = self._term_hash_array.size
+        if known < len(self._term_hashes):  # only the terms added since: the list grows batch by batch
+            fresh = np.array(self._term_hashes[known:], dtype=np.uint64)
+            self._term_hash_array = np.concatenate([self._term_hash_array, fresh])
         out: npt.NDArray[np.uint64] = self._term_hash_array[indices]
         return out
 
@@ -394,17 +421,18 @@ class Fingerprinter:
         keys, key_owner = keys[distinct], key_owner[distinct]
         key_bounds = np.searchsorted(key_owner, np.arange(len(articles) + 1))
         term_names = LEXICON.terms
+        entry_hash = LEXICON.term_hashes(entry_term)
         for row in np.flatnonzero(batched).tolist():
             article = articles[row]
+            lo, hi = term_bounds[row], term_bounds[row + 1]
             out[row] = Signature(
                 article_id=article.id,
                 algorithm=self.algorithm,
                 minhash=minhashes[row].copy(),
-                terms=frozenset(
-                    map(term_names.__getitem__, entry_term[term_bounds[row] : term_bounds[row + 1]].tolist())
-                ),
+                terms=frozenset(map(term_names.__getitem__, entry_term[lo:hi].tolist())),
                 published=article.published,
                 sentence_keys=keys[key_bounds[row] : key_bounds[row + 1]].copy(),
+                term_hashes=sorted_unique(entry_hash[lo:hi]),
             )
         return [s for s in out if s is not None]
 
@@ -425,6 +453,7 @@ class Fingerprinter:
             terms=terms,
             published=article.published,
             sentence_keys=_sentence_keys(token_hashes, sentence_of_tokens(text, sentences, token_starts)),
+            term_hashes=sorted_unique(LEXICON.term_hashes(chosen)),
         )
 
 

@@ -441,25 +441,30 @@ class ChangeDetector:
         changed = [(o, c) for o, c in pairs if o.text != c.text and normalize(o.text) != normalize(c.text)]
         # Capitalised words are a cheap, generous entity detector: the NER model runs only on pairs
         # where they already show a name lost or gained.
-        suspects = [
-            (o, c)
-            for o, c in changed
-            if self._entity_changes(o, c, _regex_entities(o.text), _regex_entities(c.text))
-        ]
-        labelled = self._entities([s for pair in suspects for s in pair])
-        entities = {
-            (o.index, c.index): (labelled[2 * k], labelled[2 * k + 1]) for k, (o, c) in enumerate(suspects)
-        }
+        by_words: dict[tuple[int, int], list[Change]] = {}
+        for o, c in changed:
+            if found_by_words := self._entity_changes(o, c, _regex_entities(o.text), _regex_entities(c.text)):
+                by_words[o.index, c.index] = found_by_words
+        if self._nlp is None:
+            # Without a model the entities are those capitalised words: the changes are found already.
+            entity_changes = by_words
+        else:
+            suspects = [(o, c) for o, c in changed if (o.index, c.index) in by_words]
+            labelled = self._entities([s for pair in suspects for s in pair])
+            entity_changes = {
+                (o.index, c.index): self._entity_changes(o, c, labelled[2 * k], labelled[2 * k + 1])
+                for k, (o, c) in enumerate(suspects)
+            }
         for o, c in changed:
             pair: list[Change] = []
             for detect in self._detectors():
                 pair.extend(detect(o, c))
-            if (o.index, c.index) in entities:
+            if (o.index, c.index) in entity_changes:
                 # A speaker swap is found by the quotation detector and again as a replaced name: once.
                 credited = [x.copy_span for x in pair if x.type is ChangeType.ATTRIBUTION]
                 pair.extend(
                     x
-                    for x in self._entity_changes(o, c, *entities[(o.index, c.index)])
+                    for x in entity_changes[o.index, c.index]
                     if x.type is not ChangeType.ATTRIBUTION
                     or not any(x.copy_span[0] < e and s < x.copy_span[1] for s, e in credited)
                 )

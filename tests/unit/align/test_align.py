@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 
 from newstrace import Article, LinkType, Settings
 from newstrace.align import align, article_features, sentence_scores
 from newstrace.clean import Cleaner
-from newstrace.fingerprint import TermStats
+from newstrace.fingerprint import Fingerprinter, TermStats
 from newstrace.records import Alignment
 
 ALIGN = Settings().align
@@ -185,3 +186,81 @@ def test_texts_with_words_outside_any_sentence_align() -> None:
     relation, a, _ = engine.compare(Article(id="a", raw=text), Article(id="b", raw=text))
     assert len(a.sentences) == 2
     assert [(lk.a, lk.b) for lk in relation.alignment.links] == [(0, 0), (1, 1)]
+
+
+def _reference_monotone_links(score: np.ndarray, threshold: float) -> list[tuple[int, int]]:
+    """The plain dynamic programme over the whole grid, every cell, traced back the same way."""
+    from newstrace.align import _WEAK_MIN_SCORE
+
+    n, m = score.shape
+    mutual = (score == score.max(axis=1, keepdims=True)) & (score == score.max(axis=0, keepdims=True))
+    allowed = (score >= threshold) | (mutual & (score >= _WEAK_MIN_SCORE))
+    gain = np.where(allowed, score - _WEAK_MIN_SCORE + 1e-6, -np.inf)
+    dp = np.zeros((n + 1, m + 1))
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            dp[i, j] = max(dp[i - 1, j], dp[i, j - 1], dp[i - 1, j - 1] + gain[i - 1, j - 1])
+    links, i, j = [], n, m
+    while i > 0 and j > 0:
+        if dp[i, j] == dp[i, j - 1]:
+            j -= 1
+        elif dp[i, j] == dp[i - 1, j]:
+            i -= 1
+        else:
+            links.append((i - 1, j - 1))
+            i, j = i - 1, j - 1
+    return links[::-1]
+
+
+def test_monotone_links_over_active_rows_and_columns_equal_the_whole_grid() -> None:
+    """Leaving out rows and columns without an allowed cell changes no link, ties included."""
+    from newstrace.align import _monotone_links
+
+    rng = np.random.default_rng(5)
+    for trial in range(3000):
+        n, m = int(rng.integers(1, 10)), int(rng.integers(1, 10))
+        levels = int(rng.choice([2, 3, 5, 100]))  # coarse levels make many equal totals
+        score = np.round(rng.random((n, m)) * levels) / levels
+        if trial % 2:
+            score = score * (rng.random((n, m)) < 0.3)
+        if trial % 5 == 0:
+            score = score[:, [0] * m] if trial % 10 else score[[0] * n, :]
+        threshold = float(rng.choice([0.2, 0.35, 0.5]))
+        assert _monotone_links(score, threshold) == _reference_monotone_links(score, threshold)
+
+
+def test_overlap_matrices_equal_set_arithmetic(textgen: Any) -> None:
+    """Weighted and unweighted Dice of every sentence pair, from the feature arrays, equal the Dice of
+    the sentences' term and token sets computed directly."""
+    from newstrace.fingerprint import LEXICON
+
+    gen = textgen(77)
+    shared = gen.sentences(4)
+    a = _clean(gen.article([*shared[:2], *gen.sentences(2), *shared[2:]]), "a")
+    b = _clean(gen.article([*gen.synonyms(shared, rate=0.3), *gen.sentences(3)]), "b")
+    stats = TermStats()
+    for article in (a, b, _clean(gen.article(shared[:1]), "c")):
+        stats.add(Fingerprinter(Settings().fingerprint, algorithm="t").signature(article).terms)
+    fa, fb = article_features(a, stats), article_features(b, stats)
+    score, surface = sentence_scores(fa, fb)
+
+    def sets(f: Any, kind: str) -> list[dict[int, float]]:
+        rows, columns, column_of = (getattr(f, f"{kind}_{x}") for x in ("rows", "columns", "column_of"))
+        weights = f.term_idf if kind == "term" else np.ones(columns.size)
+        out: list[dict[int, float]] = [{} for _ in range(f.sentence_count)]
+        for row, column in zip(rows.tolist(), column_of.tolist(), strict=True):
+            out[row][int(columns[column])] = float(weights[column])
+        return out
+
+    for kind, matrix in (("term", score), ("token", surface)):
+        sa, sb = sets(fa, kind), sets(fb, kind)
+        for i, x in enumerate(sa):
+            for j, y in enumerate(sb):
+                shared_weight = sum(w for h, w in x.items() if h in y)
+                total = sum(x.values()) + sum(y.values())
+                expected = 2 * shared_weight / total if total else 0.0
+                if kind == "term" and fa.sentence_hashes[i] == fb.sentence_hashes[j]:
+                    expected = 1.0
+                assert matrix[i, j] == pytest.approx(expected, abs=1e-12)
+    assert (score > 0.5).sum() >= 2  # the shared sentences do overlap
+    assert LEXICON.terms  # terms were looked up through the lexicon

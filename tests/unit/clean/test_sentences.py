@@ -75,3 +75,23 @@ def test_offsets_always_match_the_text(text: str) -> None:
         assert previous_end <= sentence.start < sentence.end
         assert "\n" not in sentence.text
         previous_end = sentence.end
+
+
+def test_a_sentence_end_before_a_newline_and_abbreviations_at_a_paragraph_end() -> None:
+    """Ends are found over the whole text at once; a paragraph break still ends every sentence, an
+    abbreviation ending a paragraph included, and an abbreviation never reaches into the line before."""
+    text = 'He left.\nThen Mr.\nSmith came. "Yes."\nU.S.\nNo. 5 went. Dr.  Who\n\n  Indented line. Last'
+    sentences = split_sentences(text)
+    assert [s.text for s in sentences] == [
+        "He left.",
+        "Then Mr.",
+        "Smith came.",
+        '"Yes."',
+        "U.S.",
+        "No. 5 went.",
+        "Dr.  Who",
+        "Indented line.",
+        "Last",
+    ]
+    assert all(text[s.start : s.end] == s.text for s in sentences)
+    assert [s.index for s in sentences] == list(range(len(sentences)))

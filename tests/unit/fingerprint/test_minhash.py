@@ -186,6 +186,8 @@ def _same_signature(x: Any, y: Any) -> bool:
         and np.array_equal(x.minhash, y.minhash)
         and x.sentence_keys.dtype == y.sentence_keys.dtype
         and np.array_equal(x.sentence_keys, y.sentence_keys)
+        and x.term_hashes.dtype == y.term_hashes.dtype
+        and np.array_equal(x.term_hashes, y.term_hashes)
     )
 
 

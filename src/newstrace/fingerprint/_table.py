@@ -1,0 +1,140 @@
+"""Corpus term statistics as arrays: document frequencies, norms and anchors without per-term Python work.
+
+:class:`TermStats` counts terms by their strings, which costs a dictionary update per (article, term)
+(measured: 0.7 s for 10,000 articles, 8.7 s for 100,000, the strings hashed afresh after crossing from
+worker processes). :class:`TermTable` counts the same terms by their stable 64-bit hashes
+(``Signature.term_hashes``) with one sort, and gives exactly the numbers :class:`TermStats` gives: the
+same document frequencies, term-vector norms equal bit for bit (the same fixed-point IDF² integers, summed
+exactly), the same anchors in the same order.
+
+Layout (CSR): ``vocabulary`` holds the corpus's distinct term hashes, ascending, and ``df[v]`` the number
+of articles holding term ``v``; article ``i``'s terms are ``ids[indptr[i]:indptr[i + 1]]`` (positions in
+``vocabulary``, ascending, so also in hash order).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from newstrace.fingerprint._minhash import sorted_unique
+from newstrace.records import Signature
+
+__all__ = ["TermTable"]
+
+_FIXED = 2**32  # fixed-point scale of IDF², as TermStats
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class TermTable:
+    """The content terms of ``docs`` articles (see the module docstring for the layout)."""
+
+    docs: int
+    vocabulary: npt.NDArray[np.uint64]
+    df: npt.NDArray[np.int64]
+    indptr: npt.NDArray[np.int64]
+    ids: npt.NDArray[np.int64]
+    # Derived, made with the table: IDF² per term in fixed point (units of 2**-32) and each article's norm.
+    idf_squared: npt.NDArray[np.int64]
+    norms: npt.NDArray[np.float64]
+
+    @classmethod
+    def from_signatures(cls, signatures: Sequence[Signature]) -> TermTable | None:
+        """The table of ``signatures`` (in their order), or ``None`` when one lacks ``term_hashes``."""
+        held = [sig.term_hashes for sig in signatures]
+        if any(h is None for h in held):
+            return None
+        arrays = [h for h in held if h is not None]
+        sizes = np.fromiter((h.size for h in arrays), dtype=np.int64, count=len(arrays))
+        indptr = np.zeros(len(arrays) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=indptr[1:])
+        every = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.uint64)
+        # A sort and a search: np.unique's inverse would argsort every entry, several times slower.
+        vocabulary = sorted_unique(every)
+        ids = np.searchsorted(vocabulary, every).astype(np.int64)
+        df = np.bincount(ids, minlength=vocabulary.size).astype(np.int64)
+        idf_squared = _squared_idf(df, docs=len(arrays))
+        return cls(
+            docs=len(arrays),
+            vocabulary=vocabulary,
+            df=df,
+            indptr=indptr,
+            ids=ids,
+            idf_squared=idf_squared,
+            norms=_norms(idf_squared[ids], indptr),
+        )
+
+    def counts_by_name(self, names: dict[int, str]) -> Counter[str] | None:
+        """Document frequencies keyed by term string (``names`` maps a term hash to its string), as
+        ``TermStats.df``; ``None`` when a hash has no name (then count by strings instead)."""
+        try:
+            keys = [names[h] for h in self.vocabulary.tolist()]
+        except KeyError:
+            return None
+        if len(set(keys)) != len(keys):  # two hashes, one string: cannot happen short of a bug
+            return None
+        return Counter(dict(zip(keys, self.df.tolist(), strict=True)))
+
+    def cosines(self, pairs: Sequence[tuple[int, int]]) -> list[float]:
+        """IDF-weighted cosine of the term sets of each article pair (rows of this table), equal to
+        ``TermStats.cosine`` of the two sets: the shared IDF² summed as integers, then the same float
+        operations. Pairs are best grouped by their first article (its terms are marked once)."""
+        out = [0.0] * len(pairs)
+        marked = np.zeros(self.vocabulary.size, dtype=bool)
+        norms = self.norms.tolist()
+        current = -1
+        for k, (i, j) in enumerate(pairs):
+            if i != current:
+                marked[self.ids[self.indptr[current] : self.indptr[current + 1]]] = False
+                marked[self.ids[self.indptr[i] : self.indptr[i + 1]]] = True
+                current = i
+            if not norms[i] or not norms[j]:
+                continue  # an article without terms
+            other = self.ids[self.indptr[j] : self.indptr[j + 1]]
+            shared = int(self.idf_squared[other[marked[other]]].sum()) / _FIXED
+            out[k] = min(1.0, shared / (norms[i] * norms[j]))
+        return out
+
+    def anchors(self, *, low: int, high: int, per_article: int) -> list[list[int]]:
+        """Each article's rarest terms with ``low ≤ df ≤ high`` — rarest first, ties by term hash, at most
+        ``per_article`` — as vocabulary positions (``select_anchors`` of each article, by position)."""
+        article = np.repeat(np.arange(self.docs, dtype=np.int64), np.diff(self.indptr))
+        df = self.df[self.ids]
+        keep = (df >= max(1, low)) & (df <= high)
+        article, df, ids = article[keep], df[keep], self.ids[keep]
+        # Within an article, ids ascend with the term hash: a stable sort by (article, df) leaves ties in
+        # hash order.
+        order = np.argsort(article * (high + 1) + df, kind="stable")
+        article, ids = article[order], ids[order]
+        starts = np.searchsorted(article, np.arange(self.docs + 1, dtype=np.int64))
+        rank = np.arange(article.size, dtype=np.int64) - starts[article]
+        chosen = rank < per_article
+        bounds = np.searchsorted(article[chosen], np.arange(self.docs + 1, dtype=np.int64))
+        picked = ids[chosen].tolist()
+        return [picked[bounds[i] : bounds[i + 1]] for i in range(self.docs)]
+
+
+def _squared_idf(df: npt.NDArray[np.int64], *, docs: int) -> npt.NDArray[np.int64]:
+    """IDF² of every term in fixed point, computed per distinct document frequency with the very
+    expression of ``TermStats._squared`` (so the integers are the same)."""
+    levels, position = np.unique(df, return_inverse=True)
+    values = [round((math.log((1 + docs) / (1 + int(n))) + 1.0) ** 2 * _FIXED) for n in levels.tolist()]
+    table: npt.NDArray[np.int64] = np.array(values, dtype=np.int64)[position.reshape(-1)]
+    return table
+
+
+def _norms(weights: npt.NDArray[np.int64], indptr: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    """Euclidean norm of each article's IDF vector (``weights``: IDF² per entry, fixed point), equal to
+    ``TermStats.norm`` of its term set."""
+    # Integer prefix sums wrap modulo 2**64 on a large corpus; differences of prefix sums are exact
+    # anyway (each article's own sum is far below 2**53, so also exact as a float).
+    prefix = np.zeros(weights.size + 1, dtype=np.uint64)
+    np.cumsum(weights.astype(np.uint64), out=prefix[1:])
+    sums = (prefix[indptr[1:]] - prefix[indptr[:-1]]).astype(np.float64)
+    out: npt.NDArray[np.float64] = np.sqrt(sums / _FIXED)
+    return out

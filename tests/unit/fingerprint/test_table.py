@@ -1,0 +1,94 @@
+"""Term statistics as arrays (TermTable) give exactly what TermStats gives by strings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from newstrace import Article, Settings
+from newstrace.candidates import select_anchors
+from newstrace.clean import Cleaner
+from newstrace.fingerprint import LEXICON, Fingerprinter, TermStats, TermTable
+from newstrace.fingerprint._minhash import token_hash
+from newstrace.records import Signature
+
+SETTINGS = Settings().fingerprint
+
+
+def _signatures(textgen: Any, count: int = 60) -> list[Signature]:
+    gen = textgen(7)
+    cleaner = Cleaner(Settings().clean)
+    # Articles share sentences in varying amounts, so document frequencies spread from 1 to many.
+    pool = gen.sentences(80)
+    articles = [
+        cleaner.clean(Article(id=f"a{n:03d}", raw=gen.article(pool[n % 50 : n % 50 + 6] + gen.sentences(4))))
+        for n in range(count)
+    ]
+    articles.append(Article(id="empty", text=""))
+    fingerprinter = Fingerprinter(SETTINGS, algorithm="t")
+    return fingerprinter.signatures(articles)
+
+
+def test_term_hashes_are_the_sorted_hashes_of_the_terms(textgen: Any) -> None:
+    for signature in _signatures(textgen, 10):
+        expected = sorted(token_hash(t) for t in signature.terms)
+        assert signature.term_hashes is not None
+        assert signature.term_hashes.dtype == np.uint64
+        assert signature.term_hashes.tolist() == expected
+
+
+def test_counts_norms_and_anchors_equal_those_by_strings(textgen: Any) -> None:
+    signatures = _signatures(textgen)
+    table = TermTable.from_signatures(signatures)
+    assert table is not None
+    stats = TermStats.from_signatures(signatures)
+    counts = table.counts_by_name(LEXICON.term_names())
+    assert counts == stats.df
+    assert sorted(set(counts.values())) != [1]  # the corpus does have shared terms
+    # Norms equal bit for bit (the same fixed-point integers, summed exactly).
+    assert table.norms.tolist() == [stats.norm(s.terms) for s in signatures]
+    names = {h: t for t, h in ((t, token_hash(t)) for t in stats.df)}
+    by_position = [names[h] for h in table.vocabulary.tolist()]
+    anchors = table.anchors(low=2, high=SETTINGS.anchor_max_df, per_article=SETTINGS.anchors_per_article)
+    expected = [select_anchors(s.terms, stats, settings=SETTINGS) for s in signatures]
+    assert [[by_position[v] for v in chosen] for chosen in anchors] == expected
+    assert any(expected)
+    # Fewer anchors per article, a narrower range: still the same prefix rule.
+    narrow = table.anchors(low=3, high=5, per_article=2)
+    assert [[by_position[v] for v in chosen] for chosen in narrow] == [
+        sorted((t for t in s.terms if 3 <= stats.df[t] <= 5), key=stats.rarity_keys().__getitem__)[:2]
+        for s in signatures
+    ]
+
+
+def test_a_signature_without_hashes_or_an_unknown_name_gives_no_table(textgen: Any) -> None:
+    signatures = _signatures(textgen, 5)
+    old = Signature(article_id="old", algorithm="t", minhash=signatures[0].minhash, terms=frozenset({"x"}))
+    assert TermTable.from_signatures([*signatures, old]) is None
+    table = TermTable.from_signatures(signatures)
+    assert table is not None
+    assert table.counts_by_name({}) is None
+
+
+def test_an_empty_corpus() -> None:
+    table = TermTable.from_signatures([])
+    assert table is not None
+    assert table.docs == 0
+    assert table.norms.tolist() == []
+    assert table.anchors(low=2, high=10, per_article=3) == []
+
+
+def test_pair_cosines_equal_those_by_strings(textgen: Any) -> None:
+    signatures = _signatures(textgen)
+    table = TermTable.from_signatures(signatures)
+    assert table is not None
+    stats = TermStats.from_signatures(signatures)
+    n = len(signatures)
+    # Grouped by first article, then scattered, then an article paired twice apart: the marks follow.
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n) if (i + j) % 3 == 0]
+    pairs += [(j, i) for i, j in pairs[::7]] + [(0, 5), (3, 4), (0, 6)]
+    cosines = table.cosines(pairs)
+    assert cosines == [stats.cosine(signatures[i].terms, signatures[j].terms) for i, j in pairs]
+    assert max(cosines) > 0.3
+    assert table.cosines([(0, n - 1), (n - 1, n - 1)]) == [0.0, 0.0]  # the last article has no terms
