@@ -266,7 +266,14 @@ def _monotone_links(score: npt.NDArray[np.float64], threshold: float) -> list[tu
     columns = np.flatnonzero(allowed.any(axis=0)).tolist()
     if not rows:
         return []
-    gain = np.where(allowed, score - _WEAK_MIN_SCORE + 1e-6, -np.inf)[np.ix_(rows, columns)]
+    gain = np.where(allowed, score - _WEAK_MIN_SCORE + 1e-6, -np.inf)
+    if len(rows) == len(columns) and allowed.sum() == len(rows):
+        # One allowed cell per active row and column: if they run in order (a clean copy) and each
+        # gains, linking them all is the one best path.
+        cells = np.argwhere(allowed)
+        if bool((np.diff(cells[:, 1]) > 0).all()) and bool((gain[allowed] > 0).all()):
+            return [(i, j) for i, j in cells.tolist()]
+    gain = gain[np.ix_(rows, columns)]
     n, m = gain.shape
     dp = np.zeros((n + 1, m + 1))
     for i in range(1, n + 1):
@@ -320,8 +327,10 @@ def align(
     in_order = len(pairs)
     used_a = {i for i, _ in pairs}
     used_b = {j for _, j in pairs}
-    strong = np.argwhere(score >= max(_REORDER_MIN_SCORE, settings.link_min_score))
-    extra = sorted(((float(score[i, j]), int(i), int(j)) for i, j in strong), reverse=True)
+    strong = np.nonzero(score >= max(_REORDER_MIN_SCORE, settings.link_min_score))
+    extra = sorted(
+        zip(score[strong].tolist(), strong[0].tolist(), strong[1].tolist(), strict=True), reverse=True
+    )
     for _, i, j in extra:
         if i not in used_a and j not in used_b:
             pairs.append((i, j))
