@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from newstrace.align import ArticleFeatures, align, article_features, max_links
+from newstrace.align import ArticleFeatures, align, article_features, article_features_many, max_links
 from newstrace.analysis import Analysis
 from newstrace.candidates import (
     anchor_pairs,
@@ -661,7 +661,7 @@ class Engine:
         stats.idf_array(LEXICON.terms)  # built once here, inherited by forked workers
 
         def run_of(run: Sequence[str]) -> list[ArticleFeatures]:
-            return [article_features(articles[i], stats) for i in run]
+            return article_features_many([articles[i] for i in run], stats)
 
         made = self.executor.map_batches("alignment features", run_of, todo)
         corpus._features.update(zip(todo, made, strict=True))

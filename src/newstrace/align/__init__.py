@@ -17,11 +17,23 @@ import numpy.typing as npt
 
 from newstrace._text import quote_spans
 from newstrace.fingerprint import LEXICON, TermStats, position_multipliers, sentence_of_tokens
-from newstrace.fingerprint._minhash import text_token_hashes
+from newstrace.fingerprint._minhash import (
+    byte_token_hashes,
+    char_to_byte_offsets,
+    hashed_form,
+    text_token_hashes,
+)
 from newstrace.records import Alignment, Article, Link, LinkType
 from newstrace.settings import AlignSettings
 
-__all__ = ["ArticleFeatures", "align", "article_features", "max_links", "sentence_scores"]
+__all__ = [
+    "ArticleFeatures",
+    "align",
+    "article_features",
+    "article_features_many",
+    "max_links",
+    "sentence_scores",
+]
 
 # Out-of-order links need a clearly stronger score than in-order ones.
 _REORDER_MIN_SCORE = 0.62
@@ -102,11 +114,6 @@ def article_features(article: Article, stats: TermStats) -> ArticleFeatures:
     sentence_hashes = np.zeros(n, dtype=np.uint64)
     if hashes.size:
         np.add.at(sentence_hashes, rows, hashes * position_multipliers(int(positions.max()) + 1)[positions])
-    quoted = np.zeros(n, dtype=np.float64)
-    if any(mark in article.text for mark in _QUOTE_MARKS):
-        for row, sentence in enumerate(sentences):
-            quoted_chars = sum(e - s for s, e in quote_spans(sentence.text))
-            quoted[row] = quoted_chars / max(1, len(sentence.text))
     return ArticleFeatures(
         article_id=article.id,
         sentence_count=n,
@@ -118,9 +125,131 @@ def article_features(article: Article, stats: TermStats) -> ArticleFeatures:
         token_rows=token_rows.astype(np.int32),
         token_column_of=token_column_of.astype(np.int32),
         sentence_hashes=sentence_hashes,
-        quoted=quoted,
+        quoted=_quoted(article),
         lengths=np.array([len(s.text) for s in sentences], dtype=np.int64),
     )
+
+
+def article_features_many(articles: Sequence[Article], stats: TermStats) -> list[ArticleFeatures]:
+    """:func:`article_features` of many articles in one vectorised pass (texts joined by newlines, which
+    never join words; sentences numbered across the batch): equal, one for one, to a call per article,
+    at a fraction of the per-call array overhead. Sentence-less articles take the one-article path."""
+    out: list[ArticleFeatures | None] = [None] * len(articles)
+    batch = [k for k, a in enumerate(articles) if a.sentences]
+    for k in range(len(articles)):
+        if not articles[k].sentences:
+            out[k] = article_features(articles[k], stats)
+    if batch:
+        for k, features in zip(batch, _features_of_batch([articles[k] for k in batch], stats), strict=True):
+            out[k] = features
+    return [f for f in out if f is not None]
+
+
+def _features_of_batch(articles: Sequence[Article], stats: TermStats) -> list[ArticleFeatures]:
+    encoded = [hashed_form(a.text).encode("utf-8", "surrogatepass") for a in articles]
+    text_starts = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(e) + 1 for e in encoded], out=text_starts[1:])
+    joined = b"\n".join(encoded)
+    hashes, starts, ends = byte_token_hashes(np.frombuffer(joined, dtype=np.uint8))
+    owner = (np.searchsorted(text_starts, starts, side="right") - 1).astype(np.int64)
+    # Sentences numbered across the batch; a token before its text's first sentence counts with it.
+    counts = np.array([len(a.sentences) for a in articles], dtype=np.int64)
+    first_sentence = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+    sentence_starts = []
+    for row, article in enumerate(articles):
+        at = np.fromiter((s.start for s in article.sentences), dtype=np.int64, count=len(article.sentences))
+        if not article.text.isascii():
+            at = char_to_byte_offsets(article.text)[at]
+        sentence_starts.append(at + text_starts[row])
+    sentence = np.searchsorted(np.concatenate(sentence_starts), starts, side="right").astype(np.int64) - 1
+    sentence = np.maximum(sentence, first_sentence[owner])
+    # Each article's distinct tokens in hash order: sort by (article, hash), keeping first occurrences.
+    order = np.lexsort((hashes, owner))
+    new = np.ones(order.size, dtype=bool)
+    new[1:] = (owner[order][1:] != owner[order][:-1]) | (hashes[order][1:] != hashes[order][:-1])
+    distinct_token = np.cumsum(new) - 1  # batch-wide number of each (article, token)
+    token_number = np.empty(order.size, dtype=np.int64)
+    token_number[order] = distinct_token
+    distinct_owner = owner[order][new]
+    first_distinct = np.searchsorted(distinct_owner, np.arange(len(articles) + 1))
+    column = token_number - first_distinct[owner]  # position among the article's distinct tokens
+    width = int(np.diff(first_distinct).max(initial=0)) + 1
+    entries = _first_of_each(sentence * width + column)
+    # Content terms of every distinct (article, token): one lexicon lookup for the batch.
+    distinct_hashes = hashes[order][new]
+    first_at = order[new]
+    term, _ = LEXICON.lookup(distinct_hashes, starts[first_at], ends[first_at], joined)
+    is_term = term >= 0
+    term_hash = np.zeros(distinct_hashes.size, dtype=np.uint64)
+    term_hash[is_term] = LEXICON.term_hashes(term[is_term])
+    weight = np.zeros(distinct_hashes.size, dtype=np.float64)
+    weight[is_term] = stats.idf_array(LEXICON.terms)[term[is_term]]
+    entry_token = token_number[entries]
+    content = entries[is_term[entry_token]]
+    content_token = token_number[content]
+    content_owner = owner[content]
+    # Each article's distinct terms in hash order, likewise.
+    term_order = np.lexsort((term_hash[content_token], content_owner))
+    new_term = np.ones(term_order.size, dtype=bool)
+    ordered_owner, ordered_hash = content_owner[term_order], term_hash[content_token][term_order]
+    new_term[1:] = (ordered_owner[1:] != ordered_owner[:-1]) | (ordered_hash[1:] != ordered_hash[:-1])
+    term_id = np.empty(term_order.size, dtype=np.int64)
+    term_id[term_order] = np.cumsum(new_term) - 1
+    first_term = np.searchsorted(ordered_owner[new_term], np.arange(len(articles) + 1))
+    term_column = term_id - first_term[content_owner]
+    term_width = int(np.diff(first_term).max(initial=0)) + 1
+    distinct_terms = _first_of_each(sentence[content] * term_width + term_column)
+    all_term_idf = np.zeros(int(new_term.sum()), dtype=np.float64)
+    all_term_idf[term_id] = weight[content_token]
+    all_term_hashes = ordered_hash[new_term]
+    # Whole-sentence hashes: position-weighted sums of token hashes (sentence numbers never decrease).
+    positions = np.arange(hashes.size) - np.searchsorted(sentence, sentence, side="left")
+    sentence_hashes = np.zeros(int(counts.sum()), dtype=np.uint64)
+    if hashes.size:
+        np.add.at(
+            sentence_hashes, sentence, hashes * position_multipliers(int(positions.max()) + 1)[positions]
+        )
+    # Split per article.
+    entry_bounds = np.searchsorted(owner[entries], np.arange(len(articles) + 1))
+    term_owner = content_owner[distinct_terms]
+    term_bounds = np.searchsorted(term_owner, np.arange(len(articles) + 1))
+    out = []
+    for row, article in enumerate(articles):
+        lo, hi = entry_bounds[row], entry_bounds[row + 1]
+        tlo, thi = term_bounds[row], term_bounds[row + 1]
+        n = len(article.sentences)
+        base = first_sentence[row]
+        chosen = entries[lo:hi]
+        picked = content[distinct_terms[tlo:thi]]
+        out.append(
+            ArticleFeatures(
+                article_id=article.id,
+                sentence_count=n,
+                term_columns=all_term_hashes[first_term[row] : first_term[row + 1]].astype(np.uint64),
+                term_idf=all_term_idf[first_term[row] : first_term[row + 1]],
+                term_rows=(sentence[picked] - base).astype(np.int32),
+                term_column_of=term_column[distinct_terms[tlo:thi]].astype(np.int32),
+                token_columns=distinct_hashes[first_distinct[row] : first_distinct[row + 1]].astype(
+                    np.uint64
+                ),
+                token_rows=(sentence[chosen] - base).astype(np.int32),
+                token_column_of=column[chosen].astype(np.int32),
+                sentence_hashes=sentence_hashes[base : base + n],
+                quoted=_quoted(article),
+                lengths=np.array([len(s.text) for s in article.sentences], dtype=np.int64),
+            )
+        )
+    return out
+
+
+def _quoted(article: Article) -> npt.NDArray[np.float64]:
+    """The fraction of each sentence's characters inside quotation marks."""
+    quoted = np.zeros(len(article.sentences), dtype=np.float64)
+    if any(mark in article.text for mark in _QUOTE_MARKS):
+        for row, sentence in enumerate(article.sentences):
+            quoted_chars = sum(e - s for s, e in quote_spans(sentence.text))
+            quoted[row] = quoted_chars / max(1, len(sentence.text))
+    return quoted
 
 
 def _first_of_each(keys: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:

@@ -396,7 +396,9 @@ class Fingerprinter:
         term, length = LEXICON.lookup(unique, token_starts[first], token_ends[first], joined)
         token_term = term[inverse.reshape(-1)]
         content = (token_term >= 0) & (length[inverse.reshape(-1)] > 2)
-        entries = np.unique(owner[content].astype(np.int64) * (len(LEXICON.terms) + 1) + token_term[content])
+        entries = sorted_unique(
+            owner[content].astype(np.int64) * (len(LEXICON.terms) + 1) + token_term[content]
+        )
         entry_owner = entries // (len(LEXICON.terms) + 1)
         entry_term = entries % (len(LEXICON.terms) + 1)
         term_bounds = np.searchsorted(entry_owner, np.arange(len(articles) + 1))

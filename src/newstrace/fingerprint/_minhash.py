@@ -23,12 +23,14 @@ All bins ``0xFFFFFFFF`` is the signature of an empty set.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from newstrace._text import stable_hash64
+
+_Scalar = TypeVar("_Scalar", bound=np.generic)
 
 __all__ = [
     "char_to_byte_offsets",
@@ -102,9 +104,9 @@ def _power_tables(n: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64
     return _powers[:n], _inverse_powers[:n]
 
 
-def sorted_unique(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+def sorted_unique(values: npt.NDArray[_Scalar]) -> npt.NDArray[_Scalar]:
     """Distinct values, ascending (a sort and a mask: several times faster than ``np.unique``'s hash
-    table on the few hundred values of one article)."""
+    table, on the few hundred values of one article as on a batch's entries)."""
     ordered = np.sort(values)
     if ordered.size < 2:
         return ordered

@@ -86,7 +86,9 @@ class TermTable:
         operations. Pairs are best grouped by their first article (its terms are marked once)."""
         out = [0.0] * len(pairs)
         marked = np.zeros(self.vocabulary.size, dtype=bool)
-        norms = self.norms.tolist()
+        # Only the norms of these pairs' articles as floats (a call serves a run of a few dozen pairs).
+        involved = sorted({x for pair in pairs for x in pair})
+        norms = dict(zip(involved, self.norms[involved].tolist(), strict=True))
         current = -1
         for k, (i, j) in enumerate(pairs):
             if i != current:

@@ -269,3 +269,40 @@ def test_overlap_matrices_equal_set_arithmetic(textgen: Any) -> None:
                 assert matrix[i, j] == pytest.approx(expected, abs=1e-12)
     assert (score > 0.5).sum() >= 2  # the shared sentences do overlap
     assert LEXICON.terms  # terms were looked up through the lexicon
+
+
+def test_features_of_a_batch_equal_one_article_at_a_time(textgen: Any) -> None:
+    """Batched features (texts joined, sentences numbered across the batch) equal the one-article path,
+    field for field and dtype for dtype, whatever the batch order, with non-ASCII, quoted, short and
+    sentence-less texts among them."""
+    from newstrace.align import article_features_many
+
+    gen = textgen(91)
+    shared = gen.sentences(5)
+    raws = [gen.article([*shared[: 1 + n % 5], *gen.sentences(1 + n % 4)]) for n in range(12)]
+    raws += [
+        "",
+        "a",
+        "\u20ac\u20ac\u20ac\nThe minister said \u201cit twice\u201d in Z\u00fcrich. He said it \u1e9etra\u00dfe again.",
+        "\u00c9COLE na\u00efve caf\u00e9 \u2014 \u201cquoted\u201d words here. Emoji \U0001f600 sit inside. A second one.",
+        "\u041e\u0434\u0438\u043d \u0434\u0432\u0430 \u0442\u0440\u0438. \u0412\u0456\u0441\u0456\u043c \u0434\u0435\u0432.",
+    ]
+    articles = [_clean(raw, f"a{n:02d}") for n, raw in enumerate(raws)]
+    stats = TermStats()
+    for article in articles:
+        stats.add(Fingerprinter(Settings().fingerprint, algorithm="t").signature(article).terms)
+    one_by_one = {a.id: article_features(a, stats) for a in articles}
+    assert sum(1 for a in articles if not a.sentences) >= 1
+    for order in (articles, articles[::-1], articles[5:] + articles[:5]):
+        batch = article_features_many(order, stats)
+        assert [f.article_id for f in batch] == [a.id for a in order]
+        for features in batch:
+            expected = one_by_one[features.article_id]
+            for name in expected.__slots__:
+                value, wanted = getattr(features, name), getattr(expected, name)
+                if isinstance(wanted, np.ndarray):
+                    assert value.dtype == wanted.dtype, name
+                    assert np.array_equal(value, wanted), name
+                else:
+                    assert value == wanted, name
+    assert article_features_many([], stats) == []
