@@ -56,7 +56,7 @@ class TermTable:
         every = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.uint64)
         # A sort and a search: np.unique's inverse would argsort every entry, several times slower.
         vocabulary = sorted_unique(every)
-        ids = np.searchsorted(vocabulary, every).astype(np.int64)
+        ids = np.searchsorted(vocabulary, every).astype(np.int64, copy=False)
         df = np.bincount(ids, minlength=vocabulary.size).astype(np.int64)
         idf_squared = _squared_idf(df, docs=len(arrays))
         return cls(
