@@ -670,6 +670,7 @@ class Engine:
         """Relate two articles with the full alignment (uniform term weights: no corpus to weigh by)."""
         corpus = self._prepare([a, b])
         corpus.stats = TermStats()  # two documents give no useful document frequencies
+        corpus.table = None  # nor their arrays
         self._embed(corpus, (a.id, b.id))
         relation = self._relate(corpus, a.id, b.id, semantic=self.embeddings, full=True)
         return relation, corpus.articles[a.id], corpus.articles[b.id]
