@@ -162,7 +162,9 @@ def sentence_pairs(
     members = np.concatenate(owners)
     order = np.lexsort((members, keys))
     keys, members = keys[order], members[order]
-    _, start, counts = np.unique(keys, return_index=True, return_counts=True)
+    # Keys are sorted: their groups start where the value changes (no second sort by np.unique).
+    start = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    counts = np.diff(np.append(start, keys.size))
     common = np.repeat(counts > max_df, counts)
     group = np.repeat(np.arange(start.size, dtype=np.int64), counts)[~common]
     pairs = _pairs_in_groups(group, members[~common], max_group=max_df + 1)
