@@ -92,9 +92,9 @@ def split_sentences(text: str) -> tuple[Sentence, ...]:
     sentences: list[Sentence] = []
     k, count = 0, len(cuts)
     for para in _PARAGRAPH_RE.finditer(text):
+        # Every end lies inside its line, before the line's last character: the ends of one paragraph
+        # are the next ones in order.
         cursor, end = para.span()
-        while k < count and cuts[k] <= cursor:  # an end found where the previous paragraph ends
-            k += 1
         while k < count and cuts[k] < end:
             _add_sentence(sentences, text, cursor, cuts[k])
             cursor = cuts[k]
