@@ -16,13 +16,8 @@ import numpy as np
 import numpy.typing as npt
 
 from newstrace._text import quote_spans
-from newstrace.fingerprint import LEXICON, TermStats, position_multipliers, sentence_of_tokens
-from newstrace.fingerprint._minhash import (
-    byte_token_hashes,
-    char_to_byte_offsets,
-    hashed_form,
-    text_token_hashes,
-)
+from newstrace.fingerprint import LEXICON, TermStats, TokenBatch, position_multipliers, sentence_of_tokens
+from newstrace.fingerprint._minhash import text_token_hashes
 from newstrace.records import Alignment, Article, Link, LinkType
 from newstrace.settings import AlignSettings
 
@@ -146,39 +141,19 @@ def article_features_many(articles: Sequence[Article], stats: TermStats) -> list
 
 
 def _features_of_batch(articles: Sequence[Article], stats: TermStats) -> list[ArticleFeatures]:
-    encoded = [hashed_form(a.text).encode("utf-8", "surrogatepass") for a in articles]
-    text_starts = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(e) + 1 for e in encoded], out=text_starts[1:])
-    joined = b"\n".join(encoded)
-    hashes, starts, ends = byte_token_hashes(np.frombuffer(joined, dtype=np.uint8))
-    owner = (np.searchsorted(text_starts, starts, side="right") - 1).astype(np.int64)
-    # Sentences numbered across the batch; a token before its text's first sentence counts with it.
-    counts = np.array([len(a.sentences) for a in articles], dtype=np.int64)
-    first_sentence = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
-    sentence_starts = []
-    for row, article in enumerate(articles):
-        at = np.fromiter((s.start for s in article.sentences), dtype=np.int64, count=len(article.sentences))
-        if not article.text.isascii():
-            at = char_to_byte_offsets(article.text)[at]
-        sentence_starts.append(at + text_starts[row])
-    sentence = np.searchsorted(np.concatenate(sentence_starts), starts, side="right").astype(np.int64) - 1
-    sentence = np.maximum(sentence, first_sentence[owner])
-    # Each article's distinct tokens in hash order: sort by (article, hash), keeping first occurrences.
-    order = np.lexsort((hashes, owner))
-    new = np.ones(order.size, dtype=bool)
-    new[1:] = (owner[order][1:] != owner[order][:-1]) | (hashes[order][1:] != hashes[order][:-1])
-    distinct_token = np.cumsum(new) - 1  # batch-wide number of each (article, token)
-    token_number = np.empty(order.size, dtype=np.int64)
-    token_number[order] = distinct_token
-    distinct_owner = owner[order][new]
-    first_distinct = np.searchsorted(distinct_owner, np.arange(len(articles) + 1))
-    column = token_number - first_distinct[owner]  # position among the article's distinct tokens
+    texts = [a.text for a in articles]
+    tokens = TokenBatch.of(texts)
+    hashes, owner = tokens.hashes, tokens.owner
+    sentence, first_sentence = tokens.sentence_numbers(texts, [a.sentences for a in articles])
+    # Each article's distinct tokens in hash order; ``column``: a token's position among them.
+    token_number, distinct_hashes, first_at, first_distinct = _distinct_per_group(
+        owner, hashes, len(articles)
+    )
+    column = token_number - first_distinct[owner]
     width = int(np.diff(first_distinct).max(initial=0)) + 1
     entries = _first_of_each(sentence * width + column)
     # Content terms of every distinct (article, token): one lexicon lookup for the batch.
-    distinct_hashes = hashes[order][new]
-    first_at = order[new]
-    term, _ = LEXICON.lookup(distinct_hashes, starts[first_at], ends[first_at], joined)
+    term, _ = LEXICON.lookup(distinct_hashes, tokens.starts[first_at], tokens.ends[first_at], tokens.joined)
     is_term = term >= 0
     term_hash = np.zeros(distinct_hashes.size, dtype=np.uint64)
     term_hash[is_term] = LEXICON.term_hashes(term[is_term])
@@ -189,22 +164,17 @@ def _features_of_batch(articles: Sequence[Article], stats: TermStats) -> list[Ar
     content_token = token_number[content]
     content_owner = owner[content]
     # Each article's distinct terms in hash order, likewise.
-    term_order = np.lexsort((term_hash[content_token], content_owner))
-    new_term = np.ones(term_order.size, dtype=bool)
-    ordered_owner, ordered_hash = content_owner[term_order], term_hash[content_token][term_order]
-    new_term[1:] = (ordered_owner[1:] != ordered_owner[:-1]) | (ordered_hash[1:] != ordered_hash[:-1])
-    term_id = np.empty(term_order.size, dtype=np.int64)
-    term_id[term_order] = np.cumsum(new_term) - 1
-    first_term = np.searchsorted(ordered_owner[new_term], np.arange(len(articles) + 1))
+    term_id, all_term_hashes, _, first_term = _distinct_per_group(
+        content_owner, term_hash[content_token], len(articles)
+    )
     term_column = term_id - first_term[content_owner]
     term_width = int(np.diff(first_term).max(initial=0)) + 1
     distinct_terms = _first_of_each(sentence[content] * term_width + term_column)
-    all_term_idf = np.zeros(int(new_term.sum()), dtype=np.float64)
+    all_term_idf = np.zeros(all_term_hashes.size, dtype=np.float64)
     all_term_idf[term_id] = weight[content_token]
-    all_term_hashes = ordered_hash[new_term]
     # Whole-sentence hashes: position-weighted sums of token hashes (sentence numbers never decrease).
     positions = np.arange(hashes.size) - np.searchsorted(sentence, sentence, side="left")
-    sentence_hashes = np.zeros(int(counts.sum()), dtype=np.uint64)
+    sentence_hashes = np.zeros(sum(len(a.sentences) for a in articles), dtype=np.uint64)
     if hashes.size:
         np.add.at(
             sentence_hashes, sentence, hashes * position_multipliers(int(positions.max()) + 1)[positions]
@@ -240,6 +210,22 @@ def _features_of_batch(articles: Sequence[Article], stats: TermStats) -> list[Ar
             )
         )
     return out
+
+
+def _distinct_per_group(
+    group: npt.NDArray[np.intp], values: npt.NDArray[np.uint64], groups: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64], npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """The distinct values of each group (groups ``0 … groups-1`` in order, values ascending within):
+    ``(number, distinct, first, bounds)`` — item ``k`` holds ``distinct[number[k]]``, ``first[d]`` is the
+    first item holding distinct entry ``d``, and group ``g``'s entries are ``bounds[g]:bounds[g + 1]``."""
+    order = np.lexsort((values, group))
+    ordered_group, ordered_values = group[order], values[order]
+    new = np.ones(order.size, dtype=bool)
+    new[1:] = (ordered_group[1:] != ordered_group[:-1]) | (ordered_values[1:] != ordered_values[:-1])
+    number = np.empty(order.size, dtype=np.int64)
+    number[order] = np.cumsum(new) - 1
+    bounds = np.searchsorted(ordered_group[new], np.arange(groups + 1))
+    return number, ordered_values[new], order[new], bounds
 
 
 def _quoted(article: Article) -> npt.NDArray[np.float64]:

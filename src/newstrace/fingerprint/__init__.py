@@ -40,6 +40,7 @@ __all__ = [
     "Lexicon",
     "TermStats",
     "TermTable",
+    "TokenBatch",
     "minhash",
     "position_multipliers",
     "sentence_of_tokens",
@@ -321,6 +322,52 @@ class Lexicon:
 LEXICON = Lexicon()
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class TokenBatch:
+    """The tokens of several texts at once, joined by newlines (which never join words).
+
+    ``joined`` is the texts' hashed forms (:func:`hashed_form`) in UTF-8, newline-separated, and text
+    ``r`` starts at byte ``text_starts[r]`` (``len(texts) + 1`` entries); ``hashes``/``starts``/``ends``
+    are every token's hash and byte offsets in ``joined`` (:func:`byte_token_hashes`), in text order, and
+    ``owner[t]`` the text of token ``t``. A text's tokens and hashes are those of the text alone.
+    """
+
+    joined: bytes
+    text_starts: npt.NDArray[np.int64]
+    hashes: npt.NDArray[np.uint64]
+    starts: npt.NDArray[np.int64]
+    ends: npt.NDArray[np.int64]
+    owner: npt.NDArray[np.intp]
+
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> TokenBatch:
+        encoded = [hashed_form(t).encode("utf-8", "surrogatepass") for t in texts]
+        text_starts = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(e) + 1 for e in encoded], out=text_starts[1:])
+        joined = b"\n".join(encoded)
+        hashes, starts, ends = byte_token_hashes(np.frombuffer(joined, dtype=np.uint8))
+        owner = (np.searchsorted(text_starts, starts, side="right") - 1).astype(np.intp)
+        return cls(joined, text_starts, hashes, starts, ends, owner)
+
+    def sentence_numbers(
+        self, texts: Sequence[str], sentences: Sequence[Sequence[Sentence]]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """``(sentence_of, first_sentence)``: the sentences of all texts numbered in order across the
+        batch (text ``r``'s are ``first_sentence[r]`` on), and the number of each token's sentence, as
+        :func:`sentence_of_tokens` per text (a token before its text's first sentence counts with it)."""
+        counts = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=len(sentences))
+        first_sentence = np.zeros(len(sentences), dtype=np.int64)
+        np.cumsum(counts[:-1], out=first_sentence[1:])
+        sentence_starts = [np.zeros(0, dtype=np.int64)]
+        for row, (text, found) in enumerate(zip(texts, sentences, strict=True)):
+            at = np.fromiter((s.start for s in found), dtype=np.int64, count=len(found))
+            if not text.isascii():
+                at = char_to_byte_offsets(text)[at]
+            sentence_starts.append(at + self.text_starts[row])
+        sentence_of = np.searchsorted(np.concatenate(sentence_starts), self.starts, side="right") - 1
+        return np.maximum(sentence_of.astype(np.int64), first_sentence[self.owner]), first_sentence
+
+
 class Fingerprinter:
     """Requires ``Article.sentences`` (made from ``Article.text`` when absent); provides a
     :class:`Signature` per article."""
@@ -342,12 +389,8 @@ class Fingerprinter:
         text."""
         k = self.settings.shingle_words
         num_perm = self.settings.num_perm
-        encoded = [hashed_form(t).encode("utf-8", "surrogatepass") for t in texts]
-        lengths = np.fromiter((len(e) + 1 for e in encoded), dtype=np.int64, count=len(encoded))
-        starts_of_text = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(encoded) else lengths
-        data = np.frombuffer(b"\n".join(encoded), dtype=np.uint8)
-        hashes, token_starts, _ = byte_token_hashes(data)
-        owner = (np.searchsorted(starts_of_text, token_starts, side="right") - 1).astype(np.intp)
+        tokens = TokenBatch.of(texts)
+        hashes, owner = tokens.hashes, tokens.owner
         counts = np.bincount(owner, minlength=len(texts))
         out = np.empty((len(texts), num_perm), dtype=np.uint32)
         short = np.flatnonzero(counts < k)
@@ -367,12 +410,9 @@ class Fingerprinter:
         array overhead."""
         k = self.settings.shingle_words
         split = [a.sentences or split_sentences(a.text) for a in articles]
-        encoded = [hashed_form(a.text).encode("utf-8", "surrogatepass") for a in articles]
-        text_starts = np.zeros(len(encoded) + 1, dtype=np.int64)
-        np.cumsum([len(e) + 1 for e in encoded], out=text_starts[1:])
-        joined = b"\n".join(encoded)
-        hashes, token_starts, token_ends = byte_token_hashes(np.frombuffer(joined, dtype=np.uint8))
-        owner = (np.searchsorted(text_starts, token_starts, side="right") - 1).astype(np.intp)
+        texts = [a.text for a in articles]
+        tokens = TokenBatch.of(texts)
+        hashes, owner = tokens.hashes, tokens.owner
         counts = np.bincount(owner, minlength=len(articles))
         # Short or sentence-less texts follow the single-article rules (one gram of all their words, all
         # tokens in one sentence) and are rare: they take the one-article path.
@@ -393,7 +433,7 @@ class Fingerprinter:
         )
         # Terms: each distinct token of the batch looked up once, then distinct (text, term) entries.
         unique, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
-        term, length = LEXICON.lookup(unique, token_starts[first], token_ends[first], joined)
+        term, length = LEXICON.lookup(unique, tokens.starts[first], tokens.ends[first], tokens.joined)
         token_term = term[inverse.reshape(-1)]
         content = (token_term >= 0) & (length[inverse.reshape(-1)] > 2)
         entries = sorted_unique(
@@ -402,20 +442,7 @@ class Fingerprinter:
         entry_owner = entries // (len(LEXICON.terms) + 1)
         entry_term = entries % (len(LEXICON.terms) + 1)
         term_bounds = np.searchsorted(entry_owner, np.arange(len(articles) + 1))
-        # Sentences, numbered across the batch; a token before its text's first sentence counts with it.
-        sentence_starts: list[npt.NDArray[np.int64]] = []
-        first_sentence = np.zeros(len(articles), dtype=np.int64)
-        numbered = 0
-        for row, (article, sentences) in enumerate(zip(articles, split, strict=True)):
-            first_sentence[row] = numbered
-            numbered += len(sentences)
-            starts = np.fromiter((s.start for s in sentences), dtype=np.int64, count=len(sentences))
-            if not article.text.isascii():
-                starts = char_to_byte_offsets(article.text)[starts]
-            sentence_starts.append(starts + text_starts[row])
-        all_starts = np.concatenate(sentence_starts) if sentence_starts else np.zeros(0, dtype=np.int64)
-        sentence_of = np.searchsorted(all_starts, token_starts, side="right").astype(np.int64) - 1
-        sentence_of = np.maximum(sentence_of, first_sentence[owner])
+        sentence_of, _ = tokens.sentence_numbers(texts, split)
         # Texts of the one-article path have no sentence numbers of their own here: their tokens go.
         mine = batched[owner]
         keys, key_owner = _sentence_key_entries(hashes[mine], sentence_of[mine], owner[mine])

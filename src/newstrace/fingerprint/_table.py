@@ -76,8 +76,6 @@ class TermTable:
             keys = [names[h] for h in self.vocabulary.tolist()]
         except KeyError:
             return None
-        if len(set(keys)) != len(keys):  # two hashes, one string: cannot happen short of a bug
-            return None
         return Counter(dict(zip(keys, self.df.tolist(), strict=True)))
 
     def cosines(self, pairs: Sequence[tuple[int, int]]) -> list[float]:
