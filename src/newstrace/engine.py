@@ -629,42 +629,44 @@ class Engine:
     def _relate_pairs(self, corpus: _Corpus, pairs: Sequence[CandidatePair]) -> list[Relation]:
         """Relate pairs by their words; in default mode, pairs whose relation embeddings can change are
         related again with sentence embeddings (only their articles are encoded)."""
-        self._features(corpus, (x for pair in pairs for x in (pair.a, pair.b)))
-        if not self.embeddings:
-            return self.executor.map("align", lambda p: self._relate(corpus, p.a, p.b), pairs)
+        # Built once here, inherited by forked workers: the IDF of every lexicon term, for features.
+        corpus.stats.idf_array(LEXICON.terms)
 
-        def relate_by_words(pair: CandidatePair) -> tuple[Relation, bool]:
-            # Decided where the pair's alignment features are already at hand (a forked worker).
-            relation = self._relate(corpus, pair.a, pair.b)
-            return relation, self._needs_embeddings(corpus, relation)
+        def relate_run(run: Sequence[CandidatePair]) -> list[tuple[Relation, bool]]:
+            # Features of a run's articles in one vectorised pass, where the run is related: made in the
+            # parent and shipped back, features cost more to pickle than to make (15 KB each).
+            self._features(corpus, (x for pair in run for x in (pair.a, pair.b)))
+            out = []
+            for pair in run:
+                relation = self._relate(corpus, pair.a, pair.b)
+                out.append((relation, self._needs_embeddings(corpus, relation)))
+            return out
 
-        first = self.executor.map("align", relate_by_words, pairs)
+        first = self.executor.map_batches("align", relate_run, pairs)
         lexical = [relation for relation, _ in first]
         todo = [k for k, (_, needed) in enumerate(first) if needed]
+        if not todo:
+            return lexical
         self._embed(corpus, (x for k in todo for x in (pairs[k].a, pairs[k].b)))
-        semantic = self.executor.map(
-            "align (embeddings)",
-            lambda k: self._relate(corpus, pairs[k].a, pairs[k].b, semantic=True),
-            todo,
-        )
+
+        def relate_semantic(run: Sequence[int]) -> list[Relation]:
+            self._features(corpus, (x for k in run for x in (pairs[k].a, pairs[k].b)))
+            return [self._relate(corpus, pairs[k].a, pairs[k].b, semantic=True) for k in run]
+
+        semantic = self.executor.map_batches("align (embeddings)", relate_semantic, todo)
         out = list(lexical)
         for k, relation in zip(todo, semantic, strict=True):
             out[k] = relation
         return out
 
-    def _features(self, corpus: _Corpus, ids: Iterable[str]) -> None:
-        """Alignment features of every article in ``ids`` not made yet, on the executor, into ``corpus``:
-        made once per article here, a stage forked later finds them all (made inside the alignment
-        stage, an article paired in two workers' runs was featurised twice)."""
+    @staticmethod
+    def _features(corpus: _Corpus, ids: Iterable[str]) -> None:
+        """Alignment features of every article in ``ids`` not made yet, into ``corpus`` (in a forked
+        worker, into its copy: kept for the worker's later runs)."""
         todo = sorted({i for i in ids if i not in corpus._features})
-        articles, stats = corpus.articles, corpus.stats
-        stats.idf_array(LEXICON.terms)  # built once here, inherited by forked workers
-
-        def run_of(run: Sequence[str]) -> list[ArticleFeatures]:
-            return article_features_many([articles[i] for i in run], stats)
-
-        made = self.executor.map_batches("alignment features", run_of, todo)
-        corpus._features.update(zip(todo, made, strict=True))
+        if todo:
+            made = article_features_many([corpus.articles[i] for i in todo], corpus.stats)
+            corpus._features.update(zip(todo, made, strict=True))
 
     def compare(self, a: Article, b: Article) -> tuple[Relation, Article, Article]:
         """Relate two articles with the full alignment (uniform term weights: no corpus to weigh by)."""

@@ -14,9 +14,13 @@ from __future__ import annotations
 import copyreg
 import dataclasses
 import datetime as dt
+from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
+
+from newstrace._arrays import ArrayLayout, pack_arrays, unpack_arrays
 
 if TYPE_CHECKING:
     import numpy as np
@@ -248,13 +252,76 @@ class Thread:
     articles: tuple[str, ...] = field(default=())
 
 
-def _reduce_record(obj: Any) -> tuple[type, tuple[Any, ...]]:
+def _reduce_record(obj: Any) -> tuple[Callable[..., Any], tuple[Any, ...]]:
     cls = type(obj)
     return cls, tuple(getattr(obj, name) for name in cls.__slots__)
 
 
+def _article_from_parts(fields: tuple[Any, ...], bounds: bytes) -> Article:
+    text = fields[_ARTICLE_TEXT]
+    ends = array("q")
+    ends.frombytes(bounds)
+    flat = ends.tolist()
+    sentences = tuple(
+        [
+            Sentence(k, start, end, text[start:end])
+            for k, (start, end) in enumerate(zip(flat[::2], flat[1::2], strict=True))
+        ]
+    )
+    return _ARTICLE_BY_POSITION(*fields[:_ARTICLE_SENTENCES], sentences, *fields[_ARTICLE_SENTENCES:])
+
+
+def _reduce_article(article: Article) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+    """A cleaned article's sentences travel as their ``(start, end)`` offsets (``array('q')`` bytes,
+    native order, two per sentence) and are cut from the text again on arrival: the same objects by value
+    at a fraction of the pickle (30 sentence records and their strings per article). Articles whose
+    sentences are not the text's slices in index order travel field by field."""
+    text = article.text
+    sentences = article.sentences
+    if not all(s.index == k and text[s.start : s.end] == s.text for k, s in enumerate(sentences)):
+        return _reduce_record(article)
+    fields = tuple(getattr(article, name) for name in Article.__slots__ if name != "sentences")
+    bounds = array("q", [x for s in sentences for x in (s.start, s.end)]).tobytes()
+    return _article_from_parts, (fields, bounds)
+
+
+def _signature_from_parts(
+    article_id: str,
+    algorithm: str,
+    terms: tuple[str, ...],
+    published: dt.date | None,
+    blob: bytes,
+    layout: ArrayLayout,
+) -> Signature:
+    minhash, sentence_keys, term_hashes = unpack_arrays(blob, layout)
+    return Signature(
+        article_id,
+        algorithm,
+        cast("npt.NDArray[np.uint32]", minhash),
+        frozenset(terms),
+        published,
+        cast("npt.NDArray[np.uint64] | None", sentence_keys),
+        cast("npt.NDArray[np.uint64] | None", term_hashes),
+    )
+
+
+def _reduce_signature(sig: Signature) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+    """A signature's arrays travel packed into one byte string (:mod:`newstrace._arrays`) and come back
+    read-only; its terms as a tuple."""
+    blob, layout = pack_arrays([sig.minhash, sig.sentence_keys, sig.term_hashes])
+    return _signature_from_parts, (
+        sig.article_id,
+        sig.algorithm,
+        tuple(sig.terms),
+        sig.published,
+        blob,
+        layout,
+    )
+
+
 def _register_record_pickling() -> None:
-    """Pickle the frozen slots records as ``Class(*fields)``.
+    """Pickle the frozen slots records as ``Class(*fields)`` (articles and signatures more compactly:
+    :func:`_reduce_article`, :func:`_reduce_signature`).
 
     Records travel between processes (the local executor's forked workers, Spark's Python workers); the
     dataclass ``__getstate__`` path calls ``dataclasses.fields`` per object (measured: an article with its
@@ -262,6 +329,10 @@ def _register_record_pickling() -> None:
     Only classes whose fields are all positional ``__init__`` arguments in slot order are registered, so
     the objects that come back equal the ones sent.
     """
+    special: dict[type, Callable[[Any], tuple[Callable[..., Any], tuple[Any, ...]]]] = {
+        Article: _reduce_article,
+        Signature: _reduce_signature,
+    }
     for cls in (
         Alignment,
         Article,
@@ -279,7 +350,11 @@ def _register_record_pickling() -> None:
         fields = dataclasses.fields(cls)
         names = tuple(f.name for f in fields)
         if names == tuple(getattr(cls, "__slots__", ())) and all(f.init and not f.kw_only for f in fields):
-            copyreg.pickle(cls, _reduce_record)
+            copyreg.pickle(cls, special.get(cls, _reduce_record))
 
 
+# Article's fields by position (the reducers below keep slot order), sentences put back in their place.
+_ARTICLE_BY_POSITION = cast("Callable[..., Article]", Article)
+_ARTICLE_SENTENCES = Article.__slots__.index("sentences")
+_ARTICLE_TEXT = [name for name in Article.__slots__ if name != "sentences"].index("text")
 _register_record_pickling()

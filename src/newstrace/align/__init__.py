@@ -8,13 +8,16 @@ unmatched sentences with a strong score are then linked out of order (reordered 
 
 from __future__ import annotations
 
+import copyreg
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 
+from newstrace._arrays import ArrayLayout, pack_arrays, unpack_arrays
 from newstrace._text import quote_spans
 from newstrace.fingerprint import LEXICON, TermStats, TokenBatch, position_multipliers, sentence_of_tokens
 from newstrace.fingerprint._minhash import text_token_hashes
@@ -71,6 +74,23 @@ class ArticleFeatures:
     quoted: npt.NDArray[np.float64]
     lengths: npt.NDArray[np.int64]
 
+
+def _features_from_parts(
+    article_id: str, sentence_count: int, blob: bytes, layout: ArrayLayout
+) -> ArticleFeatures:
+    return _FEATURES_BY_POSITION(article_id, sentence_count, *unpack_arrays(blob, layout))
+
+
+def _reduce_features(features: ArticleFeatures) -> tuple[Callable[..., ArticleFeatures], tuple[Any, ...]]:
+    """Features travel with their ten arrays packed into one byte string (:mod:`newstrace._arrays`) and
+    come back read-only: the parent receives the features of every paired article from the workers."""
+    blob, layout = pack_arrays([getattr(features, name) for name in _FEATURE_ARRAYS])
+    return _features_from_parts, (features.article_id, features.sentence_count, blob, layout)
+
+
+_FEATURE_ARRAYS = ArticleFeatures.__slots__[2:]
+_FEATURES_BY_POSITION = cast("Callable[..., ArticleFeatures]", ArticleFeatures)
+copyreg.pickle(ArticleFeatures, _reduce_features)
 
 _QUOTE_MARKS = ('"', "“", "”", "„", "«", "»")
 

@@ -38,6 +38,8 @@ __all__ = [
     "sentence_pairs",
 ]
 
+# The channels, in the order of their bits in candidate_pairs' masks.
+_CHANNELS = ("minhash", "sentences", "anchors")
 _BAND_MULTIPLIERS = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93] * 8, dtype=np.uint64
 )
@@ -56,7 +58,7 @@ def band_keys(minhashes: npt.NDArray[np.uint32], *, bands: int) -> npt.NDArray[n
 
 
 def _pairs_in_groups(
-    group: npt.NDArray[np.int64], member: npt.NDArray[np.int64], *, max_group: int
+    group: npt.NDArray[np.int64] | npt.NDArray[np.uint64], member: npt.NDArray[np.int64], *, max_group: int
 ) -> npt.NDArray[np.int64]:
     """All pairs of members sharing a group value (arrays sorted by group), as an ``(k, 2)`` array.
 
@@ -65,14 +67,34 @@ def _pairs_in_groups(
     """
     out: list[npt.NDArray[np.int64]] = []
     n = group.size
+    if n < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
+    sizes = np.diff(np.append(starts, n))
+    size_of = np.repeat(sizes, sizes)
     for d in range(1, min(max_group, n)):
-        same = group[d:] == group[:-d]
-        if not same.any():
+        # Pairs at distance d lie inside groups of more than d members: the others are dropped (whole
+        # groups, so neighbours stay neighbours); most groups are single members (unshared keys).
+        keep = size_of > d
+        if not keep.any():
             break
+        if not keep.all():
+            group, member, size_of = group[keep], member[keep], size_of[keep]
+        same = group[d:] == group[:-d]
         out.append(np.stack([member[:-d][same], member[d:][same]], axis=1))
     if not out:
         return np.zeros((0, 2), dtype=np.int64)
     return np.concatenate(out)
+
+
+def _counted_pairs(
+    pairs: npt.NDArray[np.int64], n: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Distinct unordered pairs of ``pairs`` (items below ``n``) as ascending codes ``lo * n + hi``, and
+    how often each occurs (a sort and a diff: ``np.unique`` with counts is several times slower)."""
+    codes = np.sort(np.minimum(pairs[:, 0], pairs[:, 1]) * n + np.maximum(pairs[:, 0], pairs[:, 1]))
+    first = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
+    return codes[first], np.diff(np.append(first, codes.size))
 
 
 def lsh_pairs(signatures: Sequence[Signature], *, bands: int, max_bucket: int = 64) -> set[tuple[int, int]]:
@@ -137,12 +159,10 @@ def anchor_pairs(
     pairs = _pairs_in_groups(table[:, 0], table[:, 1], max_group=settings.anchor_max_df + 1)
     if pairs.size == 0:
         return {}
-    lo = np.minimum(pairs[:, 0], pairs[:, 1])
-    hi = np.maximum(pairs[:, 0], pairs[:, 1])
-    codes, counts = np.unique(lo * len(signatures) + hi, return_counts=True)
-    keep = counts >= 2
     n = len(signatures)
-    return {(int(c // n), int(c % n)): int(k) for c, k in zip(codes[keep], counts[keep], strict=True)}
+    codes, counts = _counted_pairs(pairs, n)
+    keep = counts >= 2
+    return {(c // n, c % n): k for c, k in zip(codes[keep].tolist(), counts[keep].tolist(), strict=True)}
 
 
 def sentence_pairs(
@@ -150,31 +170,29 @@ def sentence_pairs(
 ) -> set[tuple[int, int]]:
     """Index pairs sharing at least ``min_shared`` sentence keys; a key in more than ``max_df`` articles
     (a stock sentence) is ignored, which bounds the work per key."""
-    rows: list[npt.NDArray[np.uint64]] = []
-    owners: list[npt.NDArray[np.int64]] = []
-    for i, sig in enumerate(signatures):
-        if sig.sentence_keys is not None and sig.sentence_keys.size:
-            rows.append(sig.sentence_keys)
-            owners.append(np.full(sig.sentence_keys.size, i, dtype=np.int64))
-    if not rows:
+    held = [
+        (i, sig.sentence_keys)
+        for i, sig in enumerate(signatures)
+        if sig.sentence_keys is not None and sig.sentence_keys.size
+    ]
+    if not held:
         return set()
-    keys = np.concatenate(rows)
-    members = np.concatenate(owners)
-    order = np.lexsort((members, keys))
+    keys = np.concatenate([k for _, k in held])
+    owners = np.fromiter((i for i, _ in held), dtype=np.int64, count=len(held))
+    members = np.repeat(owners, np.fromiter((k.size for _, k in held), dtype=np.int64, count=len(held)))
+    # Any order of members inside a key's group will do: every kept group is smaller than the group
+    # size limit below, so all its pairs are made (no stable sort needed).
+    order = np.argsort(keys)
     keys, members = keys[order], members[order]
-    # Keys are sorted: their groups start where the value changes (no second sort by np.unique).
     start = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
     counts = np.diff(np.append(start, keys.size))
-    common = np.repeat(counts > max_df, counts)
-    group = np.repeat(np.arange(start.size, dtype=np.int64), counts)[~common]
-    pairs = _pairs_in_groups(group, members[~common], max_group=max_df + 1)
+    kept = np.repeat((counts >= 2) & (counts <= max_df), counts)
+    pairs = _pairs_in_groups(keys[kept], members[kept], max_group=max_df + 1)
     if pairs.size == 0:
         return set()
     n = len(signatures)
-    lo = np.minimum(pairs[:, 0], pairs[:, 1])
-    hi = np.maximum(pairs[:, 0], pairs[:, 1])
-    codes, shared = np.unique(lo * n + hi, return_counts=True)
-    return {(int(c // n), int(c % n)) for c in codes[shared >= min_shared]}
+    codes, shared = _counted_pairs(pairs, n)
+    return {(c // n, c % n) for c in codes[shared >= min_shared].tolist()}
 
 
 def min_document_similarity(channels: Collection[str], *, settings: FingerprintSettings) -> float:
@@ -196,11 +214,9 @@ def _unique_pairs(chunks: list[npt.NDArray[np.int64]]) -> set[tuple[int, int]]:
     pairs = np.concatenate(chunks)
     if pairs.size == 0:
         return set()
-    lo = np.minimum(pairs[:, 0], pairs[:, 1])
-    hi = np.maximum(pairs[:, 0], pairs[:, 1])
-    span = int(hi.max()) + 1
-    codes = np.unique(lo * span + hi)
-    return {(int(c // span), int(c % span)) for c in codes}
+    span = int(pairs.max()) + 1
+    codes, _ = _counted_pairs(pairs, span)
+    return {(c // span, c % span) for c in codes.tolist()}
 
 
 def candidate_pairs(
@@ -218,31 +234,37 @@ def candidate_pairs(
     ``similarity`` gives the document similarity (``stats.cosine`` of the two term sets) of many index
     pairs at once, for a caller that computes them elsewhere (in parallel, or already known).
     """
-    found: dict[tuple[int, int], set[str]] = {}
+    # Channels of each pair as a bit mask (bit k: _CHANNELS[k]): a floor and a name set per distinct
+    # mask, not per pair (hundreds of thousands of pairs on a large corpus).
+    found: dict[tuple[int, int], int] = {}
     if "minhash" in channels:
         for pair in lsh_pairs(signatures, bands=settings.lsh_bands):
-            found.setdefault(pair, set()).add("minhash")
+            found[pair] = found.get(pair, 0) | 1
     if "sentences" in channels:
         for pair in sentence_pairs(signatures):
-            found.setdefault(pair, set()).add("sentences")
+            found[pair] = found.get(pair, 0) | 2
     if "anchors" in channels:
         if shared_anchors is None:
             shared_anchors = anchor_pairs(signatures, stats, settings=settings)
+        least = settings.anchor_min_shared
         for pair, shared in shared_anchors.items():
-            if shared >= settings.anchor_min_shared:
-                found.setdefault(pair, set()).add("anchors")
-    floors = {pair: min_document_similarity(names, settings=settings) for pair, names in found.items()}
+            if shared >= least:
+                found[pair] = found.get(pair, 0) | 4
+    names_of = [frozenset(name for k, name in enumerate(_CHANNELS) if mask >> k & 1) for mask in range(8)]
+    floor_of = [min_document_similarity(names, settings=settings) for names in names_of]
     if stats.docs:
-        floored = [pair for pair, floor in floors.items() if floor > 0]
+        floored = [pair for pair, mask in found.items() if floor_of[mask] > 0]
         if similarity is None:
             similarities = [stats.cosine(signatures[i].terms, signatures[j].terms) for i, j in floored]
         else:
             similarities = list(similarity(floored))
-        below = {pair for pair, value in zip(floored, similarities, strict=True) if value < floors[pair]}
+        below = {
+            pair for pair, value in zip(floored, similarities, strict=True) if value < floor_of[found[pair]]
+        }
     else:
         below = set()
     out = []
-    for (i, j), names in found.items():
+    for (i, j), mask in found.items():
         if (i, j) in below:
             continue
         a, b = signatures[i].article_id, signatures[j].article_id
@@ -250,6 +272,6 @@ def candidate_pairs(
             continue
         if a > b:
             a, b = b, a
-        out.append(CandidatePair(a=a, b=b, channels=frozenset(names)))
+        out.append(CandidatePair(a=a, b=b, channels=names_of[mask]))
     out.sort(key=lambda p: (p.a, p.b))
     return out

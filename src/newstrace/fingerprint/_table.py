@@ -54,9 +54,9 @@ class TermTable:
         indptr = np.zeros(len(arrays) + 1, dtype=np.int64)
         np.cumsum(sizes, out=indptr[1:])
         every = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.uint64)
-        # A sort and a search: np.unique's inverse would argsort every entry, several times slower.
+        # A sort and a lookup: np.unique's inverse would argsort every entry, several times slower.
         vocabulary = sorted_unique(every)
-        ids = np.searchsorted(vocabulary, every).astype(np.int64, copy=False)
+        ids = _positions(vocabulary, every)
         df = np.bincount(ids, minlength=vocabulary.size).astype(np.int64)
         idf_squared = _squared_idf(df, docs=len(arrays))
         return cls(
@@ -117,6 +117,46 @@ class TermTable:
         bounds = np.searchsorted(article[chosen], np.arange(self.docs + 1, dtype=np.int64))
         picked = ids[chosen].tolist()
         return [picked[bounds[i] : bounds[i + 1]] for i in range(self.docs)]
+
+
+# Probes of the open-addressing lookup before the keys still unplaced fall back to a binary search.
+_MAX_PROBES = 32
+
+
+def _positions(vocabulary: npt.NDArray[np.uint64], keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+    """``np.searchsorted(vocabulary, keys)`` for ``keys`` that all occur in ``vocabulary`` (sorted unique
+    64-bit hashes, uniformly spread), by open addressing instead of a binary search per key (measured on
+    25 M keys, 154 k terms: 0.5–0.9 s instead of 2.8 s; most keys take one probe).
+
+    Table layout: ``2**bits ≥ 4 × len(vocabulary)`` home slots, a term's home being the top ``bits``
+    bits of its hash; each term sits at its home or at the first free position after it. Homes ascend
+    with the hashes, so positions do too: term ``k`` sits at ``max(home[k], position[k - 1] + 1)``, and
+    a key is found by walking forward from its home. Keys not found within ``_MAX_PROBES`` positions (a
+    pile-up of equal homes, which spread hashes do not make) are searched for directly.
+    """
+    if keys.size == 0 or vocabulary.size == 0:
+        return np.zeros(keys.size, dtype=np.int64)
+    bits = int(4 * vocabulary.size).bit_length()
+    shift = np.uint64(64 - bits)
+    order = np.arange(vocabulary.size, dtype=np.int64)
+    at = np.maximum.accumulate((vocabulary >> shift).astype(np.int64) - order) + order
+    # Padding past the last term: a walk of _MAX_PROBES steps never runs off the table.
+    size = int(at[-1]) + 1 + _MAX_PROBES
+    table_keys = np.zeros(size, dtype=np.uint64)
+    table_ids = np.zeros(size, dtype=np.int64)
+    table_keys[at] = vocabulary
+    table_ids[at] = order
+    probe = (keys >> shift).astype(np.int64)
+    miss = np.flatnonzero(table_keys[probe] != keys)
+    for _ in range(_MAX_PROBES):
+        if not miss.size:
+            break
+        probe[miss] += 1
+        miss = miss[table_keys[probe[miss]] != keys[miss]]
+    out: npt.NDArray[np.int64] = table_ids[probe]
+    if miss.size:
+        out[miss] = np.searchsorted(vocabulary, keys[miss])
+    return out
 
 
 def _squared_idf(df: npt.NDArray[np.int64], *, docs: int) -> npt.NDArray[np.int64]:

@@ -214,3 +214,51 @@ def test_similarities_and_anchors_made_elsewhere_give_the_same_pairs(textgen: An
     assert {(p.a, p.b) for p in copies} == {
         (sigs[i].article_id, sigs[j].article_id) for i, j in minhash_pairs
     }
+
+
+def test_pairs_in_groups_are_all_pairs_within_the_band() -> None:
+    from newstrace.candidates import _pairs_in_groups
+
+    rng = np.random.default_rng(3)
+    # Group sizes from 1 to 12 (most single, as unshared keys are), members in any order.
+    sizes = np.minimum(rng.geometric(0.45, size=400), 12)
+    group = np.repeat(np.arange(sizes.size, dtype=np.int64), sizes)
+    member = rng.permutation(group.size).astype(np.int64)
+    for max_group in (2, 5, 13):
+        found = sorted(map(tuple, _pairs_in_groups(group, member, max_group=max_group).tolist()))
+        expected = sorted(
+            (int(member[i]), int(member[j]))
+            for i in range(group.size)
+            for j in range(i + 1, min(group.size, i + max_group))
+            if group[i] == group[j]
+        )
+        assert found == expected
+    assert _pairs_in_groups(group[:1], member[:1], max_group=5).shape == (0, 2)
+
+
+def test_sentence_pairs_are_the_pairs_sharing_enough_uncommon_keys() -> None:
+    from newstrace.candidates import sentence_pairs
+
+    rng = np.random.default_rng(4)
+    keys = rng.integers(0, 2**64, size=60, dtype=np.uint64)
+    signatures = []
+    for i in range(80):
+        # Each article holds a few keys of a small pool (shared with others) and some of its own.
+        held = np.concatenate([rng.choice(keys, size=4), rng.integers(0, 2**64, size=5, dtype=np.uint64)])
+        signatures.append(
+            Signature(f"s{i}", "t", np.zeros(4, dtype=np.uint32), frozenset(), sentence_keys=np.unique(held))
+        )
+    for max_df in (4, 6, 50):
+        holders: dict[int, set[int]] = {}
+        for i, sig in enumerate(signatures):
+            assert sig.sentence_keys is not None
+            for key in sig.sentence_keys.tolist():
+                holders.setdefault(key, set()).add(i)
+        shared: dict[tuple[int, int], int] = {}
+        for members in holders.values():
+            if len(members) <= max_df:
+                for pair in itertools.combinations(sorted(members), 2):
+                    shared[pair] = shared.get(pair, 0) + 1
+        expected = {pair for pair, count in shared.items() if count >= 2}
+        assert expected
+        assert sentence_pairs(signatures, max_df=max_df) == expected

@@ -92,3 +92,21 @@ def test_pair_cosines_equal_those_by_strings(textgen: Any) -> None:
     assert cosines == [stats.cosine(signatures[i].terms, signatures[j].terms) for i, j in pairs]
     assert max(cosines) > 0.3
     assert table.cosines([(0, n - 1), (n - 1, n - 1)]) == [0.0, 0.0]  # the last article has no terms
+
+
+def test_vocabulary_positions_equal_a_binary_search() -> None:
+    from newstrace.fingerprint._table import _MAX_PROBES, _positions
+
+    rng = np.random.default_rng(5)
+    vocabulary = np.unique(rng.integers(0, 2**64, size=5000, dtype=np.uint64))
+    keys = vocabulary[rng.integers(0, vocabulary.size, size=40_000)]
+    assert _positions(vocabulary, keys).tolist() == np.searchsorted(vocabulary, keys).tolist()
+    # Hashes piled on a few homes (equal top bits): walks longer than the probe limit fall back to a
+    # binary search, with the same answer.
+    piled = np.unique(rng.integers(0, 2**20, size=3 * _MAX_PROBES, dtype=np.uint64))
+    keys = np.concatenate([piled[::-1], piled])
+    found = _positions(piled, keys)
+    assert found.dtype == np.int64
+    assert found.tolist() == np.searchsorted(piled, keys).tolist()
+    assert _positions(piled, keys[:0]).size == 0
+    assert _positions(np.zeros(0, dtype=np.uint64), keys[:0]).size == 0
