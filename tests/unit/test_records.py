@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copyreg
+import dataclasses
 import datetime as dt
 import pickle
 
 import numpy as np
+import pytest
 
 from newstrace import Article, Engine, records
 
@@ -29,3 +31,55 @@ def test_records_round_trip_through_pickle_equal() -> None:
 def test_records_pickle_by_constructor() -> None:
     for cls in (records.Article, records.Sentence, records.Relation, records.Link, records.Signature):
         assert cls in copyreg.dispatch_table
+
+
+def test_articles_signatures_and_features_travel_compactly_and_come_back_equal() -> None:
+    from newstrace.align import article_features
+    from newstrace.fingerprint import TermStats
+    from newstrace.records import Sentence
+
+    text = "Kuleba said the talks would resume. “We will not give up,” he said.\nAdvertisement"
+    engine = Engine(embeddings=False)
+    (cleaned,), (signature,) = engine.clean_and_fingerprint([Article(id="a", raw=text)])
+    plain = pickle.dumps(records._reduce_record(cleaned)[1])
+    assert len(pickle.dumps(cleaned)) < len(plain)  # sentences as offsets, not as records
+    assert pickle.loads(pickle.dumps(cleaned)) == cleaned
+    # Sentences that are not the text's slices in order still come back as they were.
+    odd = dataclasses.replace(cleaned, sentences=(Sentence(0, 0, 6, "Kuleba"), Sentence(5, 1, 2, "x")))
+    assert pickle.loads(pickle.dumps(odd)) == odd
+    again = pickle.loads(pickle.dumps(signature))
+    for name in ("minhash", "sentence_keys", "term_hashes"):
+        sent, back = getattr(signature, name), getattr(again, name)
+        assert back.dtype == sent.dtype and back.tolist() == sent.tolist()
+    assert (again.article_id, again.algorithm, again.terms, again.published) == (
+        signature.article_id,
+        signature.algorithm,
+        signature.terms,
+        signature.published,
+    )
+    features = article_features(cleaned, TermStats())
+    back_features = pickle.loads(pickle.dumps(features))
+    for name in type(features).__slots__:
+        sent, back = getattr(features, name), getattr(back_features, name)
+        if isinstance(sent, np.ndarray):
+            assert back.dtype == sent.dtype and back.shape == sent.shape and back.tolist() == sent.tolist()
+        else:
+            assert back == sent
+
+
+def test_packed_arrays_come_back_equal_and_read_only() -> None:
+    from newstrace._arrays import pack_arrays, unpack_arrays
+
+    grid = np.arange(12, dtype=np.int32).reshape(3, 4)
+    arrays = [np.array([3, 1], dtype=np.uint64), None, grid.T, np.zeros(0, dtype=np.float64), grid[:, ::2]]
+    blob, layout = pack_arrays(arrays)
+    back = unpack_arrays(blob, layout)
+    assert back[1] is None
+    for sent, came in zip(arrays, back, strict=True):
+        if sent is not None:
+            assert came is not None
+            assert came.dtype == sent.dtype and came.shape == sent.shape
+            assert came.tolist() == sent.tolist()
+            assert not came.flags.writeable
+    with pytest.raises(ValueError, match="bytes"):
+        unpack_arrays(blob + b"x", layout)
