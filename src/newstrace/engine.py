@@ -20,7 +20,14 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from newstrace.align import ArticleFeatures, align, article_features, article_features_many, max_links
+from newstrace.align import (
+    ArticleFeatures,
+    align,
+    article_features,
+    article_features_many,
+    content_scores,
+    max_links,
+)
 from newstrace.analysis import Analysis
 from newstrace.candidates import (
     anchor_pairs,
@@ -29,7 +36,7 @@ from newstrace.candidates import (
     min_document_similarity,
     select_anchors,
 )
-from newstrace.clean import Cleaner, corpus_chrome
+from newstrace.clean import Cleaner, chrome_keys, frequent_keys
 from newstrace.cluster import stories, threads
 from newstrace.errors import InputError
 from newstrace.executors import Executor, LocalExecutor, Progress
@@ -218,14 +225,19 @@ class Engine:
         return read_inputs(paths, manifest=manifest)
 
     def clean(self, articles: Sequence[Article]) -> list[Article]:
-        corpus_lines = corpus_chrome(articles, settings=self.settings.clean)
-        return self.executor.map("clean", self.cleaner(corpus_lines).clean, articles)
+        return self.executor.map("clean", self.cleaner(self._corpus_chrome(articles)).clean, articles)
+
+    def _corpus_chrome(self, articles: Sequence[Article]) -> frozenset[str]:
+        """:func:`newstrace.clean.corpus_chrome`, its per-article step (reading HTML, splitting lines)
+        spread over the executor."""
+        settings = self.settings.clean
+        keys = self.executor.map("repeated lines", lambda a: chrome_keys(a, settings=settings), articles)
+        return frequent_keys(keys, min_docs=settings.corpus_repeat_min_docs)
 
     def clean_and_fingerprint(self, articles: Sequence[Article]) -> tuple[list[Article], list[Signature]]:
         """Clean every article and make its signature, in one pass over the executor (each worker
         fingerprints the article it has just cleaned)."""
-        corpus_lines = corpus_chrome(articles, settings=self.settings.clean)
-        cleaner = self.cleaner(corpus_lines)
+        cleaner = self.cleaner(self._corpus_chrome(articles))
         fingerprinter = self.fingerprinter()
 
         def prepare(
@@ -363,10 +375,13 @@ class Engine:
         similarity = corpus.similarity(a_id, b_id)
         fa, fb = corpus.features(a_id), corpus.features(b_id)
         same_period = _same_period(a.published, b.published)
+        content = None
+        if not full and (similarity < self.settings.relate.same_story_min_score or same_period is False):
+            # Made once: the bound below and the alignment, when it follows, score the same matrix.
+            content = content_scores(fa, fb, cosine=cosine)
         if (
-            not full
-            and (similarity < self.settings.relate.same_story_min_score or same_period is False)
-            and max_links(fa, fb, settings=self.settings.align, cosine=cosine)
+            content is not None
+            and max_links(fa, fb, settings=self.settings.align, content=content)
             < self.settings.relate.partial_min_links
         ):
             # Neither copying (too few sentences can link) nor coverage of one event (too little in
@@ -381,7 +396,7 @@ class Engine:
                 alignment=Alignment(a_id, b_id, (), 0.0, 0.0, 0.0, 0.0, 0, 1.0),
                 algorithm=self._ids["relation"],
             )
-        alignment = align(a, b, fa, fb, settings=self.settings.align, cosine=cosine)
+        alignment = align(a, b, fa, fb, settings=self.settings.align, cosine=cosine, content=content)
         kind, confidence, reasons = decide_kind(
             alignment,
             doc_similarity=similarity,

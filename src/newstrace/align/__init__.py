@@ -29,6 +29,7 @@ __all__ = [
     "align",
     "article_features",
     "article_features_many",
+    "content_scores",
     "max_links",
     "sentence_scores",
 ]
@@ -332,13 +333,13 @@ def sentence_scores(
     fb: ArticleFeatures,
     *,
     cosine: npt.NDArray[np.float64] | None = None,
+    content: npt.NDArray[np.float64] | None = None,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """``(score, surface)`` matrices of shape ``(len(A sentences), len(B sentences))``.
 
-    ``surface`` is the unweighted Dice overlap of all tokens (how verbatim a pair is); ``score`` is the
-    IDF-weighted content-term Dice, raised by embedding cosine when given: the semantic part
-    ``clip((cos − 0.55) / 0.4, 0, 1)`` counts only as far as the pair also shares content terms, so a
-    same-topic sentence with different facts does not become a link.
+    ``surface`` is the unweighted Dice overlap of all tokens (how verbatim a pair is); ``score`` is
+    :func:`content_scores` (passed as ``content`` when the caller made it already, for the same features
+    and ``cosine``).
     """
     shape = (fa.sentence_count, fb.sentence_count)
     surface = _dice(
@@ -346,12 +347,15 @@ def sentence_scores(
         (fa.token_rows, fa.token_columns, fa.token_column_of),
         (fb.token_rows, fb.token_columns, fb.token_column_of),
     )
-    return _content_scores(fa, fb, cosine=cosine), surface
+    return (content_scores(fa, fb, cosine=cosine) if content is None else content), surface
 
 
-def _content_scores(
-    fa: ArticleFeatures, fb: ArticleFeatures, *, cosine: npt.NDArray[np.float64] | None
+def content_scores(
+    fa: ArticleFeatures, fb: ArticleFeatures, *, cosine: npt.NDArray[np.float64] | None = None
 ) -> npt.NDArray[np.float64]:
+    """The sentence score matrix: IDF-weighted content-term Dice, raised by embedding cosine when given
+    (the semantic part ``clip((cos − 0.55) / 0.4, 0, 1)`` counts only as far as the pair also shares
+    content terms, so a same-topic sentence with different facts does not become a link)."""
     lexical = _dice(
         (fa.sentence_count, fb.sentence_count),
         (fa.term_rows, fa.term_columns, fa.term_column_of),
@@ -375,14 +379,17 @@ def max_links(
     *,
     settings: AlignSettings,
     cosine: npt.NDArray[np.float64] | None = None,
+    content: npt.NDArray[np.float64] | None = None,
 ) -> int:
     """An upper bound on the number of links :func:`align` can make: links are one-to-one and every
     link (in order, weak mutual-best or out of order) scores at least the weak-link minimum, so at most
-    ``min(rows, columns)`` holding such a score. Costs one overlap matrix, a fraction of an alignment."""
+    ``min(rows, columns)`` holding such a score. Costs one overlap matrix (none when ``content``, the
+    :func:`content_scores` of these features and ``cosine``, is given), a fraction of an alignment."""
     if not fa.sentence_count or not fb.sentence_count:
         return 0
     floor = min(_WEAK_MIN_SCORE, settings.link_min_score)
-    possible = _content_scores(fa, fb, cosine=cosine) >= floor
+    scores = content_scores(fa, fb, cosine=cosine) if content is None else content
+    possible = scores >= floor
     return int(min(possible.any(axis=1).sum(), possible.any(axis=0).sum()))
 
 
@@ -453,11 +460,13 @@ def align(
     *,
     settings: AlignSettings,
     cosine: npt.NDArray[np.float64] | None = None,
+    content: npt.NDArray[np.float64] | None = None,
 ) -> Alignment:
-    """Align the sentences of ``a`` and ``b`` (features ``fa``/``fb`` made by :func:`article_features`)."""
+    """Align the sentences of ``a`` and ``b`` (features ``fa``/``fb`` made by :func:`article_features`;
+    ``content``: their :func:`content_scores` with ``cosine``, when the caller made them already)."""
     if not a.sentences or not b.sentences:
         return Alignment(a.id, b.id, (), 0.0, 0.0, 0.0, 0.0, 0, 1.0)
-    score, surface = sentence_scores(fa, fb, cosine=cosine)
+    score, surface = sentence_scores(fa, fb, cosine=cosine, content=content)
     pairs = _monotone_links(score, settings.link_min_score)
     in_order = len(pairs)
     used_a = {i for i, _ in pairs}

@@ -13,14 +13,21 @@ import logging
 import re
 from collections.abc import Iterable
 
-from newstrace.clean._chrome import SECTION_END_RE, chrome_reason, line_key, repeated_lines
+from newstrace.clean._chrome import SECTION_END_RE, chrome_reason, frequent_keys, line_key, short_line_keys
 from newstrace.clean._credits import find_credits, names_match
 from newstrace.clean._metadata import find_date, is_byline, looks_like_title
 from newstrace.clean._sentences import split_sentences
 from newstrace.records import Article, Credit, RemovedLine
 from newstrace.settings import CleanSettings
 
-__all__ = ["Cleaner", "corpus_chrome", "names_match", "split_sentences"]
+__all__ = [
+    "Cleaner",
+    "chrome_keys",
+    "corpus_chrome",
+    "frequent_keys",
+    "names_match",
+    "split_sentences",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -28,12 +35,16 @@ _TERMINAL = (".", "!", "?", '"', "”", "’", "'")
 
 
 def corpus_chrome(articles: Iterable[Article], *, settings: CleanSettings) -> frozenset[str]:
-    """Keys of short lines repeated across at least ``corpus_repeat_min_docs`` articles."""
-    return repeated_lines(
-        (_raw_text(a) for a in articles),
-        short_line_words=settings.short_line_words,
-        min_docs=settings.corpus_repeat_min_docs,
+    """Keys of short lines repeated across at least ``corpus_repeat_min_docs`` articles: the reduce
+    (:func:`frequent_keys`) of each article's :func:`chrome_keys`, which an executor may spread."""
+    return frequent_keys(
+        (chrome_keys(a, settings=settings) for a in articles), min_docs=settings.corpus_repeat_min_docs
     )
+
+
+def chrome_keys(article: Article, *, settings: CleanSettings) -> frozenset[str]:
+    """The keys of the article's short lines, each once (the per-article step of :func:`corpus_chrome`)."""
+    return short_line_keys(_raw_text(article), short_line_words=settings.short_line_words)
 
 
 def _raw_text(article: Article) -> str:

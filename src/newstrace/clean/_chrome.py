@@ -9,7 +9,14 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-__all__ = ["SECTION_END_RE", "chrome_reason", "line_key", "repeated_lines"]
+__all__ = [
+    "SECTION_END_RE",
+    "chrome_reason",
+    "frequent_keys",
+    "line_key",
+    "repeated_lines",
+    "short_line_keys",
+]
 
 _I = re.IGNORECASE
 # Whole-line rules: (reason, pattern). Patterns are matched against the stripped line.
@@ -129,17 +136,28 @@ def chrome_reason(line: str, *, short_line_words: int) -> str | None:
     return None
 
 
+def short_line_keys(text: str, *, short_line_words: int) -> frozenset[str]:
+    """Keys of the lines of ``text`` with at most ``short_line_words`` words, each once."""
+    return frozenset(
+        line_key(ln)
+        for ln in text.splitlines()
+        if 0 < len(ln.split(maxsplit=short_line_words + 1)) <= short_line_words
+    )
+
+
+def frequent_keys(key_sets: Iterable[Iterable[str]], *, min_docs: int) -> frozenset[str]:
+    """Keys in at least ``min_docs`` of ``key_sets`` (one set per text), the empty key aside."""
+    counts: Counter[str] = Counter()
+    for keys in key_sets:
+        counts.update(keys)
+    return frozenset(k for k, n in counts.items() if n >= min_docs and k)
+
+
 def repeated_lines(texts: Iterable[str], *, short_line_words: int, min_docs: int) -> frozenset[str]:
     """Keys of short lines that occur in at least ``min_docs`` different texts (site chrome).
 
     Long lines are never included: a sentence repeated across articles is evidence of copying, not chrome.
     """
-    counts: Counter[str] = Counter()
-    for text in texts:
-        keys = {
-            line_key(ln)
-            for ln in text.splitlines()
-            if 0 < len(ln.split(maxsplit=short_line_words + 1)) <= short_line_words
-        }
-        counts.update(keys)
-    return frozenset(k for k, n in counts.items() if n >= min_docs and k)
+    return frequent_keys(
+        (short_line_keys(text, short_line_words=short_line_words) for text in texts), min_docs=min_docs
+    )

@@ -40,7 +40,7 @@ import numpy as np
 
 from newstrace.analysis import Analysis, article_to_json, relation_to_json
 from newstrace.candidates import band_keys, lsh_pairs, min_document_similarity, select_anchors, sentence_pairs
-from newstrace.clean import corpus_chrome
+from newstrace.clean import chrome_keys
 from newstrace.cluster import stories as make_stories
 from newstrace.cluster import threads as make_threads
 from newstrace.errors import ExtraNotInstalledError, InputError, NewstraceError
@@ -327,13 +327,11 @@ def _worker_engine(spec: _WorkerSpec) -> Engine:
 def _chrome_counts(
     settings: Settings, rows: Iterable[tuple[str, tuple[Order, Article]]]
 ) -> Iterator[tuple[str, int]]:
-    """``(line key, articles of this partition that have it)`` for short lines: ``corpus_chrome`` of a
-    one-article corpus whose threshold is one document gives each article's keys; summing over
-    articles gives the corpus counts."""
-    one = dataclasses.replace(settings.clean, corpus_repeat_min_docs=1)
+    """``(line key, articles of this partition that have it)`` for short lines: each article's
+    ``chrome_keys``, counted; summing over partitions gives the corpus counts."""
     counts: Counter[str] = Counter()
     for _, (_, article) in rows:
-        counts.update(corpus_chrome([article], settings=one))
+        counts.update(chrome_keys(article, settings=settings.clean))
     return iter(counts.items())
 
 

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from newstrace._text import CAPITALISED_FUNCTION_WORDS, STOPWORDS, normalize, quote_spans
 from newstrace.records import Alignment, Article, Change, ChangeType, Sentence
@@ -33,8 +33,9 @@ _SMALL_EDIT = 4
 
 
 # -- words with offsets -------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class _Word:
+class _Word(NamedTuple):
+    """A word: its normalised, lowercased form without surrounding punctuation, and its offsets."""
+
     norm: str
     start: int
     end: int
@@ -46,6 +47,15 @@ _STRIP = "\"'“”‘’«»()[]{}.,;:!?…–—-*"
 
 def _words(text: str, *, offset: int = 0) -> list[_Word]:
     out = []
+    if text.isascii():
+        # NFKC and the quote map change no ASCII character: one lowercasing serves every word.
+        lowered = text.lower()
+        for match in _WORD_RE.finditer(text):
+            start, end = match.span()
+            norm = lowered[start:end].strip(_STRIP)
+            if norm:
+                out.append(_Word(norm, offset + start, offset + end))
+        return out
     for match in _WORD_RE.finditer(text):
         norm = normalize(match.group()).lower().strip(_STRIP)
         if norm:
@@ -347,10 +357,15 @@ def _doc_spans(doc: Any) -> list[tuple[str, str, int, int]]:
     return [(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents]
 
 
+_POSSESSIVE_END = re.compile(r"(?:'s|’s)$")
+_NAME_WORD = re.compile(r"[a-z0-9]+")
+_NAME_FILLERS = frozenset({"the", "of", "s", "and", "for"})
+
+
 def _regex_entities(text: str) -> list[tuple[str, str, int, int]]:
     out = []
     for match in _CAPITALISED.finditer(text):
-        name = re.sub(r"(?:'s|’s)$", "", match.group(1).rstrip(".'’"))
+        name = _POSSESSIVE_END.sub("", match.group(1).rstrip(".'’"))
         first = name.split()[0]
         if first in _NOT_ENTITIES and len(name.split()) == 1:
             continue
@@ -382,7 +397,7 @@ def _entity_key(name: str) -> frozenset[str]:
     """Words of an entity name plus its acronym: "the United States" → {united, states, us};
     "Group of Seven" → {group, seven, g7}; "U.S." → {us}."""
     condensed = normalize(name).lower().replace(".", "")
-    words = [w for w in re.findall(r"[a-z0-9]+", condensed) if w not in {"the", "of", "s", "and", "for"}]
+    words = [w for w in _NAME_WORD.findall(condensed) if w not in _NAME_FILLERS]
     key = set(words)
     if len(words) >= 2:
         key.add(
@@ -562,7 +577,7 @@ class ChangeDetector:
 
 def _name_words(text: str) -> set[str]:
     condensed = normalize(text).lower().replace(".", "")
-    return {w for w in re.findall(r"[a-z0-9]+", condensed) if w not in {"the", "of", "s", "and", "for"}}
+    return {w for w in _NAME_WORD.findall(condensed) if w not in _NAME_FILLERS}
 
 
 def _quote_changes(o: Sentence, c: Sentence) -> list[Change]:

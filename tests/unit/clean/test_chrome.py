@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from newstrace import Article, Settings
-from newstrace.clean import Cleaner, corpus_chrome
+from newstrace import Article, Engine, Settings
+from newstrace.clean import Cleaner, chrome_keys, corpus_chrome, frequent_keys
 from newstrace.clean._chrome import chrome_reason, line_key, repeated_lines
 
 SHORT = Settings().clean.short_line_words
@@ -115,6 +115,22 @@ def test_repeated_short_lines_are_corpus_chrome_but_repeated_sentences_are_not()
     assert line_key(long_sentence) not in keys  # long lines shared across articles are evidence, not chrome
     assert line_key("Story number 1 text here.") in keys  # digits fold: a templated line is chrome
     assert repeated_lines(texts[:2], short_line_words=SHORT, min_docs=3) == frozenset()
+
+
+def test_corpus_chrome_is_the_reduce_of_each_articles_keys() -> None:
+    settings = Settings().clean
+    articles = [
+        Article(id=str(i), raw=f"Menu\nShare this\nA sentence long enough to be content here {i}.\nMenu")
+        for i in range(settings.corpus_repeat_min_docs + 1)
+    ]
+    articles.append(Article(id="h", html="<html><body><p>Menu</p><p>Only this page.</p></body></html>"))
+    keys = [chrome_keys(a, settings=settings) for a in articles]
+    assert line_key("Menu") in keys[0] and len(keys[0]) == 3  # "Menu" twice, counted once
+    found = frequent_keys(keys, min_docs=settings.corpus_repeat_min_docs)
+    assert found == corpus_chrome(articles, settings=settings)
+    assert {line_key("Menu"), line_key("Share this")} <= found
+    engine = Engine(embeddings=False)
+    assert engine._corpus_chrome(articles) == found
 
 
 def test_corpus_repeated_line_is_removed_from_every_article(textgen: Any) -> None:

@@ -582,3 +582,24 @@ def test_spacy_finds_a_dropped_place(spacy_detector: ChangeDetector) -> None:
     change = result.only(ChangeType.ENTITY)
     assert (change.original, change.copy) == ("Berlin", "")
     assert change.original_span == result.span_in_original("Berlin")
+
+
+def test_words_of_ascii_text_equal_the_general_path(textgen: Any) -> None:
+    from newstrace._text import normalize
+    from newstrace.relate._changes import _STRIP, _WORD_RE, _words
+
+    def general(text: str, offset: int) -> list[tuple[str, int, int]]:
+        out = []
+        for match in _WORD_RE.finditer(text):
+            norm = normalize(match.group()).lower().strip(_STRIP)
+            if norm:
+                out.append((norm, offset + match.start(), offset + match.end()))
+        return out
+
+    gen = textgen(11)
+    texts = [*gen.sentences(200), 'He said: "NO -- (never)!" ... 10,000 U.S. $5.2bn; *end*', "-- ... !!", ""]
+    for text in texts:
+        assert text.isascii()
+        assert [tuple(w) for w in _words(text, offset=7)] == general(text, 7)
+    # Other text keeps the general path: curly quotes straightened, full-width letters folded.
+    assert [w.norm for w in _words("“Ｎo” ’tis")] == ["no", "tis"]
