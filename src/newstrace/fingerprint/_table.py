@@ -103,10 +103,13 @@ class TermTable:
     def anchors(self, *, low: int, high: int, per_article: int) -> list[list[int]]:
         """Each article's rarest terms with ``low ≤ df ≤ high`` — rarest first, ties by term hash, at most
         ``per_article`` — as vocabulary positions (``select_anchors`` of each article, by position)."""
-        article = np.repeat(np.arange(self.docs, dtype=np.int64), np.diff(self.indptr))
-        df = self.df[self.ids]
-        keep = (df >= max(1, low)) & (df <= high)
-        article, df, ids = article[keep], df[keep], self.ids[keep]
+        # Entries of in-range terms only, their articles found from their positions (arrays as large as
+        # every entry cost more in fresh memory than in arithmetic on a large corpus).
+        in_range = (self.df >= max(1, low)) & (self.df <= high)
+        where = np.flatnonzero(in_range[self.ids])
+        ids = self.ids[where]
+        article = np.searchsorted(self.indptr, where, side="right") - 1
+        df = self.df[ids]
         # Within an article, ids ascend with the term hash: a stable sort by (article, df) leaves ties in
         # hash order.
         order = np.argsort(article * (high + 1) + df, kind="stable")
@@ -153,7 +156,8 @@ def _positions(vocabulary: npt.NDArray[np.uint64], keys: npt.NDArray[np.uint64])
             break
         probe[miss] += 1
         miss = miss[table_keys[probe[miss]] != keys[miss]]
-    out: npt.NDArray[np.int64] = table_ids[probe]
+    # The positions replace the probes in place (an unbuffered take: each reads its own slot first).
+    out: npt.NDArray[np.int64] = np.take(table_ids, probe, out=probe, mode="clip")
     if miss.size:
         out[miss] = np.searchsorted(vocabulary, keys[miss])
     return out
@@ -174,7 +178,7 @@ def _norms(weights: npt.NDArray[np.int64], indptr: npt.NDArray[np.int64]) -> npt
     # Integer prefix sums wrap modulo 2**64 on a large corpus; differences of prefix sums are exact
     # anyway (each article's own sum is far below 2**53, so also exact as a float).
     prefix = np.zeros(weights.size + 1, dtype=np.uint64)
-    np.cumsum(weights.astype(np.uint64), out=prefix[1:])
+    np.cumsum(weights.view(np.uint64), out=prefix[1:])
     sums = (prefix[indptr[1:]] - prefix[indptr[:-1]]).astype(np.float64)
     out: npt.NDArray[np.float64] = np.sqrt(sums / _FIXED)
     return out
