@@ -14,7 +14,6 @@ __all__ = [
     "chrome_reason",
     "frequent_keys",
     "line_key",
-    "repeated_lines",
     "short_line_keys",
 ]
 
@@ -151,13 +150,3 @@ def frequent_keys(key_sets: Iterable[Iterable[str]], *, min_docs: int) -> frozen
     for keys in key_sets:
         counts.update(keys)
     return frozenset(k for k, n in counts.items() if n >= min_docs and k)
-
-
-def repeated_lines(texts: Iterable[str], *, short_line_words: int, min_docs: int) -> frozenset[str]:
-    """Keys of short lines that occur in at least ``min_docs`` different texts (site chrome).
-
-    Long lines are never included: a sentence repeated across articles is evidence of copying, not chrome.
-    """
-    return frequent_keys(
-        (short_line_keys(text, short_line_words=short_line_words) for text in texts), min_docs=min_docs
-    )

@@ -8,7 +8,7 @@ import pytest
 
 from newstrace import Article, Engine, Settings
 from newstrace.clean import Cleaner, chrome_keys, corpus_chrome, frequent_keys
-from newstrace.clean._chrome import chrome_reason, line_key, repeated_lines
+from newstrace.clean._chrome import chrome_reason, line_key, short_line_keys
 
 SHORT = Settings().clean.short_line_words
 
@@ -103,6 +103,11 @@ def test_a_section_end_heading_past_the_middle_cuts_the_teasers() -> None:
 
 def test_line_key_folds_case_spaces_and_digits() -> None:
     assert line_key("  Updated   12:30 ") == line_key("updated 09:41") == "updated 00:00"
+
+
+def repeated_lines(texts: list[str], *, short_line_words: int, min_docs: int) -> frozenset[str]:
+    keys = (short_line_keys(text, short_line_words=short_line_words) for text in texts)
+    return frequent_keys(keys, min_docs=min_docs)
 
 
 def test_repeated_short_lines_are_corpus_chrome_but_repeated_sentences_are_not() -> None:
