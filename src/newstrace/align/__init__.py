@@ -20,7 +20,7 @@ import numpy.typing as npt
 from newstrace._arrays import ArrayLayout, pack_arrays, unpack_arrays
 from newstrace._text import quote_spans
 from newstrace.fingerprint import LEXICON, TermStats, TokenBatch, position_multipliers, sentence_of_tokens
-from newstrace.fingerprint._minhash import text_token_hashes
+from newstrace.fingerprint._minhash import pair_order, stable_order, text_token_hashes, unique_first_inverse
 from newstrace.records import Alignment, Article, Link, LinkType
 from newstrace.settings import AlignSettings
 
@@ -105,8 +105,7 @@ def article_features(article: Article, stats: TermStats) -> ArticleFeatures:
     rows = sentence_of_tokens(article.text, sentences, starts)
     # Each distinct token of the article, numbered in hash order: (sentence, token number) pairs then
     # sort as one exact int64 key, in the order of (sentence, hash).
-    unique, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
+    unique, first, inverse = unique_first_inverse(hashes)
     entries = _first_of_each(rows * max(1, unique.size) + inverse)
     token_rows, token_column_of = rows[entries], inverse[entries]
     # Content terms: each distinct token mapped once to its stemmed term.
@@ -239,7 +238,7 @@ def _distinct_per_group(
     """The distinct values of each group (groups ``0 … groups-1`` in order, values ascending within):
     ``(number, distinct, first, bounds)`` — item ``k`` holds ``distinct[number[k]]``, ``first[d]`` is the
     first item holding distinct entry ``d``, and group ``g``'s entries are ``bounds[g]:bounds[g + 1]``."""
-    order = np.lexsort((values, group))
+    order = pair_order(group, values)
     ordered_group, ordered_values = group[order], values[order]
     new = np.ones(order.size, dtype=bool)
     new[1:] = (ordered_group[1:] != ordered_group[:-1]) | (ordered_values[1:] != ordered_values[:-1])
@@ -262,7 +261,7 @@ def _quoted(article: Article) -> npt.NDArray[np.float64]:
 def _first_of_each(keys: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
     """Indices of the distinct values of ``keys``, ascending by value, the first occurrence of each
     (what :func:`distinct_pairs` gives for a pair folded into one exact key)."""
-    order = np.argsort(keys, kind="stable")
+    order = stable_order(keys)
     if order.size < 2:
         return order
     ordered = keys[order]

@@ -29,6 +29,7 @@ from newstrace.fingerprint._minhash import (
     sorted_unique,
     text_token_hashes,
     token_hash,
+    unique_first_inverse,
 )
 from newstrace.fingerprint._table import TermTable
 from newstrace.records import Article, Sentence, Signature
@@ -432,10 +433,10 @@ class Fingerprinter:
             num_perm=self.settings.num_perm,
         )
         # Terms: each distinct token of the batch looked up once, then distinct (text, term) entries.
-        unique, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+        unique, first, inverse = unique_first_inverse(hashes)
         term, length = LEXICON.lookup(unique, tokens.starts[first], tokens.ends[first], tokens.joined)
-        token_term = term[inverse.reshape(-1)]
-        content = (token_term >= 0) & (length[inverse.reshape(-1)] > 2)
+        token_term = term[inverse]
+        content = (token_term >= 0) & (length[inverse] > 2)
         entries = sorted_unique(
             owner[content].astype(np.int64) * (len(LEXICON.terms) + 1) + token_term[content]
         )
@@ -471,7 +472,7 @@ class Fingerprinter:
         sentences = article.sentences or split_sentences(text)
         token_hashes, token_starts, token_ends = text_token_hashes(text)
         shingles = rolling_hashes(token_hashes, size=self.settings.shingle_words)
-        unique, first = np.unique(token_hashes, return_index=True)
+        unique, first, _ = unique_first_inverse(token_hashes)
         term, length = LEXICON.lookup(unique, token_starts[first], token_ends[first], text)
         chosen = np.sort(term[(term >= 0) & (length > 2)])
         terms = frozenset(map(LEXICON.terms.__getitem__, chosen.tolist()))

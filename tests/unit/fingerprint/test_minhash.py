@@ -225,3 +225,37 @@ def test_distinct_pairs_keeps_the_first_of_each_pair_in_sorted_order() -> None:
     assert distinct_pairs(major, minor).tolist() == [3, 1, 5, 0]
     assert distinct_pairs(major[:0], minor[:0]).tolist() == []
     assert distinct_pairs(major[:1], minor[:1]).tolist() == [0]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fast_sorts_equal_numpys_stable_ones(seed: int) -> None:
+    """pair_order, stable_order and unique_first_inverse give exactly what lexsort, a stable argsort and
+    np.unique give, ties included (few distinct values, so most entries tie)."""
+    from newstrace.fingerprint._minhash import pair_order, stable_order, unique_first_inverse
+
+    rng = np.random.default_rng(seed)
+    for size in (0, 1, 2, 3, 50, 3000):
+        major = rng.integers(0, 1 + seed * 7, size=size).astype(np.intp)
+        pool = rng.integers(0, 2**64 - 1, size=max(1, size // 5), dtype=np.uint64, endpoint=True)
+        minor = pool[rng.integers(0, pool.size, size=size)] if size else pool[:0]
+        assert pair_order(major, minor).tolist() == np.lexsort((minor, major)).tolist()
+        keys = rng.integers(0, 1 + size // 3, size=size).astype(np.int64)
+        assert stable_order(keys).tolist() == np.argsort(keys, kind="stable").tolist()
+        unique, first, inverse = unique_first_inverse(minor)
+        expected = np.unique(minor, return_index=True, return_inverse=True)
+        assert unique.tolist() == expected[0].tolist()
+        assert first.tolist() == expected[1].tolist()
+        assert inverse.tolist() == expected[2].reshape(-1).tolist()
+
+
+def test_fast_sorts_fall_back_where_one_key_would_overflow() -> None:
+    from newstrace.fingerprint._minhash import pair_order, stable_order
+
+    major = np.array([2**61, 0, 2**61, 5], dtype=np.int64)
+    minor = np.array([7, 7, 3, 2**63], dtype=np.uint64)
+    assert pair_order(major, minor).tolist() == np.lexsort((minor, major)).tolist()
+    keys = np.array([2**62, 3, 2**62, 0], dtype=np.int64)
+    assert stable_order(keys).tolist() == np.argsort(keys, kind="stable").tolist()
+    negative = np.array([-1, 0, -1], dtype=np.int64)
+    assert stable_order(negative).tolist() == [0, 2, 1]
+    assert pair_order(negative, minor[:3]).tolist() == np.lexsort((minor[:3], negative)).tolist()
