@@ -13,7 +13,7 @@ import gc
 import hashlib
 import logging
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -35,6 +35,7 @@ from newstrace.candidates import (
     candidate_pairs,
     min_document_similarity,
     select_anchors,
+    shared_term_pairs,
 )
 from newstrace.clean import Cleaner, chrome_keys, frequent_keys
 from newstrace.cluster import stories, threads
@@ -436,12 +437,7 @@ class Engine:
         corpus = self._prepare(articles)
         # By id, not input order: candidates and clusters must not depend on how the input was split.
         ordered = sorted(corpus.signatures.values(), key=lambda s: s.article_id)
-        shared_anchors = anchor_pairs(
-            ordered,
-            corpus.stats,
-            settings=self.settings.fingerprint,
-            anchors=self._term_scores(corpus, ordered),
-        )
+        shared_anchors = self._anchor_pairs(corpus, ordered)
         # Document similarities of pairs sharing anchors (threads use them) and of the candidates that
         # need one: per-pair work over the corpus statistics, spread over the executor, each pair once.
         known = self._similarities(corpus, ordered, list(shared_anchors), stage="similarity (thread pairs)")
@@ -503,18 +499,20 @@ class Engine:
         similarities = self.executor.map_batches(stage, run_of, index_pairs)
         return dict(zip(index_pairs, similarities, strict=True))
 
-    def _term_scores(self, corpus: _Corpus, ordered: Sequence[Signature]) -> Sequence[Sequence[Hashable]]:
-        """Each article's anchors (:func:`select_anchors`; as vocabulary positions when the corpus has a
-        :class:`TermTable`, which serve :func:`anchor_pairs` alike), and its term-vector norm into
-        ``corpus.stats``: from the table's arrays, or per-article work spread over the executor."""
+    def _anchor_pairs(self, corpus: _Corpus, ordered: Sequence[Signature]) -> dict[tuple[int, int], int]:
+        """:func:`anchor_pairs` of ``ordered`` (index pairs sharing ≥ 2 anchors, with their count), and
+        each article's term-vector norm into ``corpus.stats``: from the term table's arrays when the
+        corpus has one (its rows are ``ordered``), else per-article work spread over the executor."""
         stats, settings = corpus.stats, self.settings.fingerprint
         table = corpus.table
         if table is not None and table.docs == len(ordered):
-            # Rows of the table are the articles in id order, as ``ordered``.
             stats.build_tables(anchor_df=None)
             norms = table.norms.tolist()
             stats.remember_norms(zip((sig.terms for sig in ordered), norms, strict=True))
-            return table.anchors(low=2, high=settings.anchor_max_df, per_article=settings.anchors_per_article)
+            article, term = table.anchor_entries(
+                low=2, high=settings.anchor_max_df, per_article=settings.anchors_per_article
+            )
+            return shared_term_pairs(term, article, len(ordered), max_group=settings.anchor_max_df + 1)
         stats.build_tables(anchor_df=(2, settings.anchor_max_df))
 
         def score(run: Sequence[Signature]) -> list[tuple[float, list[str]]]:
@@ -524,7 +522,7 @@ class Engine:
 
         done = self.executor.map_batches("term statistics", score, ordered)
         stats.remember_norms((sig.terms, norm) for sig, (norm, _) in zip(ordered, done, strict=True))
-        return [anchors for _, anchors in done]
+        return anchor_pairs(ordered, stats, settings=settings, anchors=[anchors for _, anchors in done])
 
     # -- persistent index -------------------------------------------------------------------------
     def index(self, articles: Sequence[Article], store: Store, *, batch_size: int = 500) -> IndexReport:

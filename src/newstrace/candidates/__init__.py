@@ -36,6 +36,7 @@ __all__ = [
     "minhash_matrix_pairs",
     "select_anchors",
     "sentence_pairs",
+    "shared_term_pairs",
 ]
 
 # The channels, in the order of their bits in candidate_pairs' masks.
@@ -147,19 +148,30 @@ def anchor_pairs(
     if anchors is None:
         anchors = [select_anchors(sig.terms, stats, settings=settings) for sig in signatures]
     term_ids: dict[Hashable, int] = {}
-    rows: list[tuple[int, int]] = []
-    for i, chosen in enumerate(anchors):
-        for term in chosen:
-            rows.append((term_ids.setdefault(term, len(term_ids)), i))
-    if not rows:
+    terms: list[int] = []
+    for chosen in anchors:
+        terms.extend(term_ids.setdefault(term, len(term_ids)) for term in chosen)
+    counts = np.fromiter(map(len, anchors), dtype=np.int64, count=len(anchors))
+    members = np.repeat(np.arange(len(anchors), dtype=np.int64), counts)
+    return shared_term_pairs(
+        np.array(terms, dtype=np.int64), members, len(signatures), max_group=settings.anchor_max_df + 1
+    )
+
+
+def shared_term_pairs(
+    terms: npt.NDArray[np.int64], members: npt.NDArray[np.int64], n: int, *, max_group: int
+) -> dict[tuple[int, int], int]:
+    """:func:`anchor_pairs` from its entries: article ``members[k]`` (below ``n``) holds term id
+    ``terms[k]`` (non-negative, each once per article). Index pairs ``(i, j)``, ``i < j``, with how many
+    terms they share, when at least 2; a term held by more than ``max_group`` articles pairs only
+    neighbours in article order (see :func:`_pairs_in_groups`)."""
+    if terms.size == 0:
         return {}
-    table = np.array(rows, dtype=np.int64)
-    order = np.lexsort((table[:, 1], table[:, 0]))
-    table = table[order]
-    pairs = _pairs_in_groups(table[:, 0], table[:, 1], max_group=settings.anchor_max_df + 1)
+    # Each (term, article) entry is distinct, so one exact key orders by term, then article.
+    order = np.argsort(terms * n + members)
+    pairs = _pairs_in_groups(terms[order], members[order], max_group=max_group)
     if pairs.size == 0:
         return {}
-    n = len(signatures)
     codes, counts = _counted_pairs(pairs, n)
     keep = counts >= 2
     return {(c // n, c % n): k for c, k in zip(codes[keep].tolist(), counts[keep].tolist(), strict=True)}

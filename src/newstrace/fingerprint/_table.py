@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from newstrace.fingerprint._minhash import sorted_unique
+from newstrace.fingerprint._minhash import sorted_unique, stable_order
 from newstrace.records import Signature
 
 __all__ = ["TermTable"]
@@ -103,6 +103,16 @@ class TermTable:
     def anchors(self, *, low: int, high: int, per_article: int) -> list[list[int]]:
         """Each article's rarest terms with ``low ≤ df ≤ high`` — rarest first, ties by term hash, at most
         ``per_article`` — as vocabulary positions (``select_anchors`` of each article, by position)."""
+        article, ids = self.anchor_entries(low=low, high=high, per_article=per_article)
+        bounds = np.searchsorted(article, np.arange(self.docs + 1, dtype=np.int64)).tolist()
+        picked = ids.tolist()
+        return [picked[bounds[i] : bounds[i + 1]] for i in range(self.docs)]
+
+    def anchor_entries(
+        self, *, low: int, high: int, per_article: int
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """:meth:`anchors` as two flat arrays ``(article, vocabulary position)``: articles ascending, each
+        article's anchors in :meth:`anchors`' order."""
         # Entries of in-range terms only, their articles found from their positions (arrays as large as
         # every entry cost more in fresh memory than in arithmetic on a large corpus).
         in_range = (self.df >= max(1, low)) & (self.df <= high)
@@ -112,14 +122,12 @@ class TermTable:
         df = self.df[ids]
         # Within an article, ids ascend with the term hash: a stable sort by (article, df) leaves ties in
         # hash order.
-        order = np.argsort(article * (high + 1) + df, kind="stable")
+        order = stable_order(article * (high + 1) + df)
         article, ids = article[order], ids[order]
         starts = np.searchsorted(article, np.arange(self.docs + 1, dtype=np.int64))
         rank = np.arange(article.size, dtype=np.int64) - starts[article]
         chosen = rank < per_article
-        bounds = np.searchsorted(article[chosen], np.arange(self.docs + 1, dtype=np.int64))
-        picked = ids[chosen].tolist()
-        return [picked[bounds[i] : bounds[i + 1]] for i in range(self.docs)]
+        return article[chosen].astype(np.int64), ids[chosen].astype(np.int64)
 
 
 # Probes of the open-addressing lookup before the keys still unplaced fall back to a binary search.

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from newstrace import Article, Settings
-from newstrace.candidates import select_anchors
+from newstrace.candidates import anchor_pairs, select_anchors, shared_term_pairs
 from newstrace.clean import Cleaner
 from newstrace.fingerprint import LEXICON, Fingerprinter, TermStats, TermTable
 from newstrace.fingerprint._minhash import token_hash
@@ -60,6 +61,30 @@ def test_counts_norms_and_anchors_equal_those_by_strings(textgen: Any) -> None:
         sorted((t for t in s.terms if 3 <= stats.df[t] <= 5), key=stats.rarity_keys().__getitem__)[:2]
         for s in signatures
     ]
+
+
+def test_anchor_pairs_from_the_table_entries_equal_those_by_strings(textgen: Any) -> None:
+    signatures = _signatures(textgen)
+    table = TermTable.from_signatures(signatures)
+    assert table is not None
+    stats = TermStats.from_signatures(signatures)
+    article, term = table.anchor_entries(
+        low=2, high=SETTINGS.anchor_max_df, per_article=SETTINGS.anchors_per_article
+    )
+    assert article.tolist() == sorted(article.tolist())
+    shared = shared_term_pairs(term, article, len(signatures), max_group=SETTINGS.anchor_max_df + 1)
+    assert shared == anchor_pairs(signatures, stats, settings=SETTINGS)
+    assert shared  # the corpus does share anchors
+    # A narrow group cap: large groups pair neighbours only, the same way on both paths.
+    capped = shared_term_pairs(term, article, len(signatures), max_group=3)
+    narrow = replace(SETTINGS, anchor_max_df=2)
+    assert capped == anchor_pairs(
+        signatures,
+        stats,
+        settings=narrow,
+        anchors=[select_anchors(s.terms, stats, settings=SETTINGS) for s in signatures],
+    )
+    assert len(capped) < len(shared)
 
 
 def test_a_signature_without_hashes_or_an_unknown_name_gives_no_table(textgen: Any) -> None:
