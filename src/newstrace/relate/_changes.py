@@ -45,17 +45,28 @@ _WORD_RE = re.compile(r"\S+")
 _STRIP = "\"'“”‘’«»()[]{}.,;:!?…–—-*"
 
 
+_new_tuple = tuple.__new__
+
+
 def _words(text: str, *, offset: int = 0) -> list[_Word]:
     out = []
     if text.isascii():
-        # NFKC and the quote map change no ASCII character: one lowercasing serves every word.
-        lowered = text.lower()
-        for match in _WORD_RE.finditer(text):
-            start, end = match.span()
-            norm = lowered[start:end].strip(_STRIP)
-            if norm:
-                out.append(_Word(norm, offset + start, offset + end))
-        return out
+        # NFKC and the quote map change no ASCII character: one lowercasing serves every word. Lowering
+        # keeps ASCII offsets, and ``str.split`` and ``\S+`` both split at ``str.isspace`` characters, so
+        # the split tokens are the matched words, in order; ``tuple.__new__`` skips the named tuple's
+        # Python-level constructor (same object).
+        norms = [token.strip(_STRIP) for token in text.lower().split()]
+        if offset:
+            return [
+                _new_tuple(_Word, (norm, offset + match.start(), offset + match.end()))
+                for norm, match in zip(norms, _WORD_RE.finditer(text), strict=True)
+                if norm
+            ]
+        return [
+            _new_tuple(_Word, (norm, *match.span()))
+            for norm, match in zip(norms, _WORD_RE.finditer(text), strict=True)
+            if norm
+        ]
     for match in _WORD_RE.finditer(text):
         norm = normalize(match.group()).lower().strip(_STRIP)
         if norm:
@@ -77,10 +88,14 @@ def _hunks(left: Sequence[_Word], right: Sequence[_Word]) -> list[tuple[int, int
     return [(a, b, c, d) for a, b, c, d in hunks]
 
 
-def _small_edits(left: Sequence[_Word], right: Sequence[_Word]) -> list[tuple[int, int, int, int]]:
-    """Unmerged changed regions of at most ``_SMALL_EDIT`` words a side: edits inside otherwise equal
-    wording. Larger regions are restatements, where a cue word appearing or vanishing says little."""
-    matcher = difflib.SequenceMatcher(None, [w.norm for w in left], [w.norm for w in right], autojunk=False)
+def _small_edits(left: Sequence[str], right: Sequence[str]) -> list[tuple[int, int, int, int]]:
+    """Unmerged changed regions of at most ``_SMALL_EDIT`` words a side (of the normalised words
+    ``left`` and ``right``): edits inside otherwise equal wording. Larger regions are restatements,
+    where a cue word appearing or vanishing says little."""
+    if left == right:
+        # Equal sequences are one "equal" opcode (or none): no edits, without building the matcher.
+        return []
+    matcher = difflib.SequenceMatcher(None, left, right, autojunk=False)
     return [
         (i1, i2, j1, j2)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes()
@@ -89,23 +104,34 @@ def _small_edits(left: Sequence[_Word], right: Sequence[_Word]) -> list[tuple[in
 
 
 @lru_cache(maxsize=4096)
-def _pair_edits(
-    o_text: str, o_start: int, c_text: str, c_start: int
-) -> tuple[list[_Word], list[_Word], list[tuple[int, int, int, int]]]:
-    """Words of both sentences and their small edits, computed once per sentence pair for all detectors."""
-    wo, wc = _words(o_text, offset=o_start), _words(c_text, offset=c_start)
-    return wo, wc, _small_edits(wo, wc)
+def _sentence_words(text: str) -> tuple[list[_Word], tuple[str, ...]]:
+    """The words of a sentence (offsets relative to it) and their normalised forms, once per text: an
+    original's sentence is compared with the matching sentence of each of its copies. Callers must not
+    mutate the list."""
+    words = _words(text)
+    return words, tuple(w.norm for w in words)
 
 
-def _span(words: Sequence[_Word], lo: int, hi: int, *, context: int) -> tuple[int, int]:
+@lru_cache(maxsize=4096)
+def _pair_edits(o_text: str, c_text: str) -> tuple[list[_Word], list[_Word], list[tuple[int, int, int, int]]]:
+    """Words of both sentences (offsets relative to each sentence) and their small edits, computed once
+    per sentence pair for all detectors."""
+    wo, norms_o = _sentence_words(o_text)
+    wc, norms_c = _sentence_words(c_text)
+    return wo, wc, _small_edits(norms_o, norms_c)
+
+
+def _span(words: Sequence[_Word], lo: int, hi: int, *, context: int, offset: int = 0) -> tuple[int, int]:
+    """Offsets of words ``lo:hi`` widened by ``context`` words, plus ``offset`` (``words`` relative to
+    their sentence are placed in the article). No words at all give ``(0, 0)`` whatever ``offset``."""
     lo = max(0, lo - context)
     hi = min(len(words), hi + context)
     if not words:
         return (0, 0)
     if lo >= hi:  # a pure insertion on the other side: anchor at the neighbouring word
         k = min(lo, len(words) - 1)
-        return (words[k].start, words[k].end)
-    return (words[lo].start, words[hi - 1].end)
+        return (offset + words[k].start, offset + words[k].end)
+    return (offset + words[lo].start, offset + words[hi - 1].end)
 
 
 def _changed_words(left: Sequence[_Word], right: Sequence[_Word], hunk: tuple[int, int, int, int]) -> str:
@@ -172,6 +198,10 @@ _NUMBER_RE = re.compile(
     r"(?:\s*(?P<scale>thousand|million|billion|trillion|bn|m|k)\b)?(?P<pct>\s*(?:%|percent|per cent))?",
     re.IGNORECASE,
 )
+# What every match of ``_NUMBER_RE`` starts with, in lowercased ASCII text (where ``\d`` is [0-9] and
+# lowering changes neither letters' identity under IGNORECASE nor word boundaries): most sentences have
+# neither, and this case-sensitive search is several times faster than ``_NUMBER_RE`` finding nothing.
+_NUMBER_START_ASCII = re.compile(r"[0-9]|\b" + _NUMBER_WORD_RE)
 _QUALIFIER_BEFORE_RE = re.compile(r"\b(?P<qual>" + _QUALIFIER_RE + r")\s+$", re.IGNORECASE)
 _QUALIFIER_WINDOW = max(len(q) for q, _ in _QUALIFIERS) + 8
 _QUAL_CLASS = dict(_QUALIFIERS)
@@ -215,6 +245,8 @@ def _parse_number(raw: str) -> float | None:
 
 
 def _quantities(text: str, *, offset: int) -> list[_Quantity]:
+    if text.isascii() and _NUMBER_START_ASCII.search(text.lower()) is None:
+        return []
     out = []
     for match in _NUMBER_RE.finditer(text):
         number = _parse_number(match.group("num"))
@@ -362,7 +394,10 @@ _NAME_WORD = re.compile(r"[a-z0-9]+")
 _NAME_FILLERS = frozenset({"the", "of", "s", "and", "for"})
 
 
-def _regex_entities(text: str) -> list[tuple[str, str, int, int]]:
+@lru_cache(maxsize=4096)
+def _regex_entities(text: str) -> tuple[tuple[str, str, int, int], ...]:
+    """Capitalised runs of ``text`` as entities (name, label, start, end), once per text: an original's
+    sentence recurs with each of its copies."""
     out = []
     for match in _CAPITALISED.finditer(text):
         name = _POSSESSIVE_END.sub("", match.group(1).rstrip(".'’"))
@@ -372,7 +407,7 @@ def _regex_entities(text: str) -> list[tuple[str, str, int, int]]:
         if match.start() == 0 and len(name.split()) == 1 and name.lower() in _COMMON_WORDS:
             continue  # a capitalised common word at the start of a sentence ("Someone", "Ten", "Nearly")
         out.append((name, "ENT", match.start(), match.start() + len(name)))
-    return out
+    return tuple(out)
 
 
 @cache
@@ -393,10 +428,11 @@ def _spacy_model() -> Any:
 _NER_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"})
 
 
+@lru_cache(maxsize=4096)
 def _entity_key(name: str) -> frozenset[str]:
     """Words of an entity name plus its acronym: "the United States" → {united, states, us};
     "Group of Seven" → {group, seven, g7}; "U.S." → {us}."""
-    condensed = normalize(name).lower().replace(".", "")
+    condensed = (name if name.isascii() else normalize(name)).lower().replace(".", "")
     words = [w for w in _NAME_WORD.findall(condensed) if w not in _NAME_FILLERS]
     key = set(words)
     if len(words) >= 2:
@@ -448,12 +484,20 @@ class ChangeDetector:
     def changes(self, original: Article, copy: Article, alignment: Alignment) -> tuple[Change, ...]:
         """Changes from ``original`` to ``copy``; ``alignment`` may have either as its ``a`` side."""
         original_is_a = alignment.a == original.id
-        pairs: list[tuple[Sentence, Sentence]] = []
+        sentences_o, sentences_c = original.sentences, copy.sentences
+        changed: list[tuple[Sentence, Sentence]] = []
         for link in alignment.links:
-            i, j = (link.a, link.b) if original_is_a else (link.b, link.a)
-            pairs.append((original.sentences[i], copy.sentences[j]))
+            o, c = (
+                (sentences_o[link.a], sentences_c[link.b])
+                if original_is_a
+                else (sentences_o[link.b], sentences_c[link.a])
+            )
+            if o.text != c.text and (
+                # normalize changes no ASCII text: two different ASCII texts stay different.
+                (o.text.isascii() and c.text.isascii()) or normalize(o.text) != normalize(c.text)
+            ):
+                changed.append((o, c))
         found: list[Change] = []
-        changed = [(o, c) for o, c in pairs if o.text != c.text and normalize(o.text) != normalize(c.text)]
         # Capitalised words are a cheap, generous entity detector: the NER model runs only on pairs
         # where they already show a name lost or gained.
         by_words: dict[tuple[int, int], list[Change]] = {}
@@ -489,10 +533,10 @@ class ChangeDetector:
     def _detectors(self) -> tuple[Callable[[Sentence, Sentence], list[Change]], ...]:
         return (_quote_changes, _number_changes, _negation_changes)
 
-    def _entities(self, sentences: Sequence[Sentence]) -> list[list[tuple[str, str, int, int]]]:
+    def _entities(self, sentences: Sequence[Sentence]) -> list[Sequence[tuple[str, str, int, int]]]:
         if self._nlp is None or not sentences:
             return [_regex_entities(s.text) for s in sentences]
-        out = []
+        out: list[Sequence[tuple[str, str, int, int]]] = []
         for sentence, doc in zip(
             sentences, self._nlp.pipe([s.text for s in sentences], batch_size=64), strict=True
         ):
@@ -516,48 +560,29 @@ class ChangeDetector:
         self,
         o: Sentence,
         c: Sentence,
-        eo: list[tuple[str, str, int, int]],
-        ec: list[tuple[str, str, int, int]],
+        eo: Sequence[tuple[str, str, int, int]],
+        ec: Sequence[tuple[str, str, int, int]],
     ) -> list[Change]:
-        text_words_o = _name_words(o.text)
-        text_words_c = _name_words(c.text)
+        if not eo and not ec:
+            return []
 
         def present(
-            entity: tuple[str, str, int, int], others: list[tuple[str, str, int, int]], words: set[str]
+            entity: tuple[str, str, int, int], others: Sequence[tuple[str, str, int, int]], text: str
         ) -> bool:
-            name_words = _name_words(entity[0])
-            if not name_words or name_words <= words:
+            name_words = _entity_name_words(entity[0])
+            if not name_words or name_words <= _sentence_name_words(text):
                 return True
             key = _entity_key(entity[0])
             return any(_aliases(key, _entity_key(x[0])) for x in others)
 
-        lost = [e for e in eo if not present(e, ec, text_words_c)]
-        new = [e for e in ec if not present(e, eo, text_words_o)]
+        lost = [e for e in eo if not present(e, ec, c.text)]
+        new = [e for e in ec if not present(e, eo, o.text)]
+        if not lost and not new:
+            return []
         # A replacement is a lost and a new entity in the same small edit ("Kuleba said" → "Zelensky
         # said"); elsewhere a restatement merely drops or adds names, which is noted with low severity.
-        wo, wc, edits = _pair_edits(o.text, o.start, c.text, c.start)
-        out: list[Change] = []
-        for i1, i2, j1, j2 in edits:
-            if i1 == i2 or j1 == j2:
-                continue
-            lo_o, hi_o = wo[i1].start - o.start, wo[i2 - 1].end - o.start
-            lo_c, hi_c = wc[j1].start - c.start, wc[j2 - 1].end - c.start
-            e = next((x for x in lost if x[2] < hi_o and x[3] > lo_o), None)
-            n = next((x for x in new if x[2] < hi_c and x[3] > lo_c), None)
-            if e is None or n is None:
-                continue
-            lost.remove(e)
-            new.remove(n)
-            # A replaced name next to "said"/"according to" moves words to another speaker or source.
-            credited = _SPEAKER_NEAR.search(c.text[max(0, n[2] - 25) : n[3] + 25]) is not None
-            out.append(
-                Change(
-                    ChangeType.ATTRIBUTION if credited else ChangeType.ENTITY,
-                    e[0], n[0], (o.start + e[2], o.start + e[3]), (c.start + n[2], c.start + n[3]),
-                    0.9 if credited else 0.8,
-                    f"credited to {n[0]} instead of {e[0]}" if credited else f"replaced: {e[0]} → {n[0]}",
-                )
-            )  # fmt: skip
+        # Only a lost and a new entity together can be paired: otherwise the edits are not needed.
+        out = _replacements(o, c, lost, new) if lost and new else []
         for e in lost:
             out.append(
                 Change(
@@ -575,9 +600,48 @@ class ChangeDetector:
         return out
 
 
-def _name_words(text: str) -> set[str]:
-    condensed = normalize(text).lower().replace(".", "")
-    return {w for w in _NAME_WORD.findall(condensed) if w not in _NAME_FILLERS}
+def _replacements(
+    o: Sentence, c: Sentence, lost: list[tuple[str, str, int, int]], new: list[tuple[str, str, int, int]]
+) -> list[Change]:
+    """Lost and new entities in the same small edit, as replacements; removes them from ``lost`` and
+    ``new``."""
+    wo, wc, edits = _pair_edits(o.text, c.text)
+    out: list[Change] = []
+    for i1, i2, j1, j2 in edits:
+        if i1 == i2 or j1 == j2:
+            continue
+        lo_o, hi_o = wo[i1].start, wo[i2 - 1].end  # offsets in the sentences, as the entities'
+        lo_c, hi_c = wc[j1].start, wc[j2 - 1].end
+        e = next((x for x in lost if x[2] < hi_o and x[3] > lo_o), None)
+        n = next((x for x in new if x[2] < hi_c and x[3] > lo_c), None)
+        if e is None or n is None:
+            continue
+        lost.remove(e)
+        new.remove(n)
+        # A replaced name next to "said"/"according to" moves words to another speaker or source.
+        credited = _SPEAKER_NEAR.search(c.text[max(0, n[2] - 25) : n[3] + 25]) is not None
+        out.append(
+            Change(
+                ChangeType.ATTRIBUTION if credited else ChangeType.ENTITY,
+                e[0], n[0], (o.start + e[2], o.start + e[3]), (c.start + n[2], c.start + n[3]),
+                0.9 if credited else 0.8,
+                f"credited to {n[0]} instead of {e[0]}" if credited else f"replaced: {e[0]} → {n[0]}",
+            )
+        )  # fmt: skip
+    return out
+
+
+def _name_words(text: str) -> frozenset[str]:
+    """The words of ``text`` as entity names are compared: lowercased, dots dropped, fillers left out."""
+    # NFKC and the quote map change no ASCII character (the common case: skip them).
+    condensed = (text if text.isascii() else normalize(text)).lower().replace(".", "")
+    return frozenset(w for w in _NAME_WORD.findall(condensed) if w not in _NAME_FILLERS)
+
+
+# Two caches so that the many short entity names and the longer sentence texts do not evict each other;
+# an original's sentences and names recur with each of its copies.
+_sentence_name_words = lru_cache(maxsize=4096)(_name_words)
+_entity_name_words = lru_cache(maxsize=4096)(_name_words)
 
 
 def _quote_changes(o: Sentence, c: Sentence) -> list[Change]:
@@ -679,7 +743,9 @@ def _number_changes(o: Sentence, c: Sentence) -> list[Change]:
 
 
 def _negation_changes(o: Sentence, c: Sentence) -> list[Change]:
-    wo, wc, edits = _pair_edits(o.text, o.start, c.text, c.start)
+    wo, wc, edits = _pair_edits(o.text, c.text)
+    if not edits:
+        return []
     out: list[Change] = []
     for hunk in edits:
         i1, i2, j1, j2 = hunk
@@ -688,8 +754,8 @@ def _negation_changes(o: Sentence, c: Sentence) -> list[Change]:
         explicit_o = [i1 + k for k, kind in no if kind == "explicit"]
         explicit_c = [j1 + k for k, kind in nc if kind == "explicit"]
         implicit_c = [j1 + k for k, kind in nc if kind == "implicit"]
-        span_o = _span(wo, i1, i2, context=_CONTEXT_WORDS)
-        span_c = _span(wc, j1, j2, context=_CONTEXT_WORDS)
+        span_o = _span(wo, i1, i2, context=_CONTEXT_WORDS, offset=o.start)
+        span_c = _span(wc, j1, j2, context=_CONTEXT_WORDS, offset=c.start)
         if len(explicit_o) != len(explicit_c) and len(no) != len(nc):
             side = "added" if len(explicit_c) > len(explicit_o) else "removed"
             out.append(
@@ -728,8 +794,8 @@ def _polarity_changes(
         hedge = hedge or bool((right & _HEDGES) - left and not (left & _HEDGES))
         if not flip and not hedge:
             continue
-        span_o = _span(wo, i1, i2, context=1)
-        span_c = _span(wc, j1, j2, context=1)
+        span_o = _span(wo, i1, i2, context=1, offset=o.start)
+        span_c = _span(wc, j1, j2, context=1, offset=c.start)
         out.append(
             Change(
                 ChangeType.NEGATION, _text_at(o, span_o), _text_at(c, span_c), span_o, span_c,
