@@ -105,7 +105,7 @@ def _small_edits(left: Sequence[str], right: Sequence[str]) -> list[tuple[int, i
 _Opcode = tuple[str, int, int, int, int]
 
 
-def _opcodes(a: tuple[str, ...], b: tuple[str, ...]) -> list[_Opcode]:
+def _opcodes(a: tuple[str, ...], b: tuple[str, ...]) -> Sequence[_Opcode]:
     """``difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()``, faster when ``a`` and ``b``
     share a prefix or suffix around a small edit (a copied sentence), where difflib spends its time
     finding the long equal runs.
