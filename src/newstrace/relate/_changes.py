@@ -272,7 +272,10 @@ _NUMBER_RE = re.compile(
 # What every match of ``_NUMBER_RE`` starts with, in lowercased ASCII text (where ``\d`` is [0-9] and
 # lowering changes neither letters' identity under IGNORECASE nor word boundaries): most sentences have
 # neither, and this case-sensitive search is several times faster than ``_NUMBER_RE`` finding nothing.
+# Cheaper still, first: a digit, and any number word as a substring (needed for a number word to start).
 _NUMBER_START_ASCII = re.compile(r"[0-9]|\b" + _NUMBER_WORD_RE)
+_ASCII_DIGIT = re.compile(r"[0-9]")
+_NUMBER_WORDS = tuple(_WORD_NUMBERS)
 _QUALIFIER_BEFORE_RE = re.compile(r"\b(?P<qual>" + _QUALIFIER_RE + r")\s+$", re.IGNORECASE)
 _QUALIFIER_WINDOW = max(len(q) for q, _ in _QUALIFIERS) + 8
 _QUAL_CLASS = dict(_QUALIFIERS)
@@ -315,9 +318,14 @@ def _parse_number(raw: str) -> float | None:
     return total
 
 
-def _quantities(text: str, *, offset: int) -> list[_Quantity]:
-    if text.isascii() and _NUMBER_START_ASCII.search(text.lower()) is None:
-        return []
+@lru_cache(maxsize=4096)
+def _quantities(text: str) -> tuple[_Quantity, ...]:
+    """The quantities of a sentence (offsets relative to it), once per text: an original's sentence
+    recurs with each of its copies."""
+    if text.isascii() and _ASCII_DIGIT.search(text) is None:
+        lowered = text.lower()
+        if not any(word in lowered for word in _NUMBER_WORDS) or _NUMBER_START_ASCII.search(lowered) is None:
+            return ()
     out = []
     for match in _NUMBER_RE.finditer(text):
         number = _parse_number(match.group("num"))
@@ -333,10 +341,8 @@ def _quantities(text: str, *, offset: int) -> list[_Quantity]:
         if before is not None:
             qualifier = _QUAL_CLASS.get(before.group("qual").lower(), "")
             start = before.start()
-        out.append(
-            _Quantity(number, qualifier, offset + start, offset + match.end(), text[start : match.end()])
-        )
-    return out
+        out.append(_Quantity(number, qualifier, start, match.end(), text[start : match.end()]))
+    return tuple(out)
 
 
 # -- negation, polarity, hedging ----------------------------------------------------------------
@@ -706,7 +712,7 @@ def _name_words(text: str) -> frozenset[str]:
     """The words of ``text`` as entity names are compared: lowercased, dots dropped, fillers left out."""
     # NFKC and the quote map change no ASCII character (the common case: skip them).
     condensed = (text if text.isascii() else normalize(text)).lower().replace(".", "")
-    return frozenset(w for w in _NAME_WORD.findall(condensed) if w not in _NAME_FILLERS)
+    return frozenset(_NAME_WORD.findall(condensed)).difference(_NAME_FILLERS)
 
 
 # Two caches so that the many short entity names and the longer sentence texts do not evict each other;
@@ -782,10 +788,12 @@ def _find(sentence: Sentence, needle: str) -> tuple[int, int]:
 
 
 def _number_changes(o: Sentence, c: Sentence) -> list[Change]:
-    qo = _quantities(o.text, offset=o.start)
-    qc = _quantities(c.text, offset=c.start)
+    qo = _quantities(o.text)
+    qc = _quantities(c.text)
     if not qo and not qc:
         return []
+    # Quantities are placed in their sentences: their offsets are shifted by the sentence starts.
+    so, sc = o.start, c.start
     out: list[Change] = []
     unmatched_c = list(qc)
     unmatched_o: list[_Quantity] = []
@@ -798,7 +806,8 @@ def _number_changes(o: Sentence, c: Sentence) -> list[Change]:
         if q.qualifier != same.qualifier and (q.qualifier or same.qualifier):
             out.append(
                 Change(
-                    ChangeType.NUMBER, q.text, same.text, (q.start, q.end), (same.start, same.end), 0.6,
+                    ChangeType.NUMBER, q.text, same.text, (so + q.start, so + q.end),
+                    (sc + same.start, sc + same.end), 0.6,
                     f"qualifier changed: {q.text} → {same.text}",
                 )
             )  # fmt: skip
@@ -806,7 +815,7 @@ def _number_changes(o: Sentence, c: Sentence) -> list[Change]:
     for q, x in zip(unmatched_o, unmatched_c, strict=False):
         out.append(
             Change(
-                ChangeType.NUMBER, q.text, x.text, (q.start, q.end), (x.start, x.end), 0.9,
+                ChangeType.NUMBER, q.text, x.text, (so + q.start, so + q.end), (sc + x.start, sc + x.end), 0.9,
                 f"number changed: {q.text} → {x.text}",
             )
         )  # fmt: skip
