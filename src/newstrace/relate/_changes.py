@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import difflib
 import logging
+import operator
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import accumulate, compress, count, repeat
 from typing import Any, NamedTuple
 
 from newstrace._text import CAPITALISED_FUNCTION_WORDS, STOPWORDS, normalize, quote_spans
@@ -48,6 +50,12 @@ _STRIP = "\"'“”‘’«»()[]{}.,;:!?…–—-*"
 _new_tuple = tuple.__new__
 
 
+def _ascii_norms(lowered: str) -> tuple[list[str], list[str]]:
+    """The tokens of a lowercased ASCII text and their normalised forms ('' for punctuation only)."""
+    tokens = lowered.split()
+    return tokens, [token.strip(_STRIP) for token in tokens]
+
+
 def _words(text: str, *, offset: int = 0) -> list[_Word]:
     out = []
     if text.isascii():
@@ -55,7 +63,17 @@ def _words(text: str, *, offset: int = 0) -> list[_Word]:
         # keeps ASCII offsets, and ``str.split`` and ``\S+`` both split at ``str.isspace`` characters, so
         # the split tokens are the matched words, in order; ``tuple.__new__`` skips the named tuple's
         # Python-level constructor (same object).
-        norms = [token.strip(_STRIP) for token in text.lower().split()]
+        lowered = text.lower()
+        tokens, norms = _ascii_norms(lowered)
+        if " ".join(tokens) == lowered:
+            # Single spaces between the words (a cleaned sentence): word k ends after the lengths of
+            # words 0..k and k spaces, summed without a regex match per word.
+            lengths = list(map(len, tokens))
+            ends = list(map(operator.add, accumulate(lengths, initial=offset), count(-1)))[1:]
+            starts = map(operator.sub, ends, lengths)
+            return list(
+                map(_new_tuple, repeat(_Word), compress(zip(norms, starts, ends, strict=True), norms))
+            )
         if offset:
             return [
                 _new_tuple(_Word, (norm, offset + match.start(), offset + match.end()))
@@ -174,22 +192,30 @@ def _only_common_run_is_last(a: tuple[str, ...], b: tuple[str, ...], start: int,
     return runs_a.count(last) == 1 and runs_b.count(last) == 1 and set(runs_a).intersection(runs_b) == {last}
 
 
+# An original's sentence is compared with the matching sentence of each of its copies: its words are
+# found once per text. Callers must not mutate the cached lists.
+_sentence_words = lru_cache(maxsize=4096)(_words)
+
+
 @lru_cache(maxsize=4096)
-def _sentence_words(text: str) -> tuple[list[_Word], tuple[str, ...]]:
-    """The words of a sentence (offsets relative to it) and their normalised forms, once per text: an
-    original's sentence is compared with the matching sentence of each of its copies. Callers must not
-    mutate the list."""
-    words = _words(text)
-    return words, tuple(w.norm for w in words)
+def _sentence_norms(text: str) -> tuple[str, ...]:
+    """The normalised words of a sentence (``_words`` without offsets, all the matcher needs), once per
+    text."""
+    if text.isascii():
+        norms = _ascii_norms(text.lower())[1]
+        return tuple(filter(None, norms))
+    return tuple(w.norm for w in _sentence_words(text))
 
 
 @lru_cache(maxsize=4096)
 def _pair_edits(o_text: str, c_text: str) -> tuple[list[_Word], list[_Word], list[tuple[int, int, int, int]]]:
     """Words of both sentences (offsets relative to each sentence) and their small edits, computed once
-    per sentence pair for all detectors."""
-    wo, norms_o = _sentence_words(o_text)
-    wc, norms_c = _sentence_words(c_text)
-    return wo, wc, _small_edits(norms_o, norms_c)
+    per sentence pair for all detectors. The words only place the edits: without edits (a third of
+    the changed pairs) they are not built, and both lists are empty."""
+    edits = _small_edits(_sentence_norms(o_text), _sentence_norms(c_text))
+    if not edits:
+        return [], [], edits
+    return _sentence_words(o_text), _sentence_words(c_text), edits
 
 
 def _span(words: Sequence[_Word], lo: int, hi: int, *, context: int, offset: int = 0) -> tuple[int, int]:
