@@ -603,3 +603,105 @@ def test_words_of_ascii_text_equal_the_general_path(textgen: Any) -> None:
         assert [tuple(w) for w in _words(text, offset=7)] == general(text, 7)
     # Other text keeps the general path: curly quotes straightened, full-width letters folded.
     assert [w.norm for w in _words("“Ｎo” ’tis")] == ["no", "tis"]
+
+
+# -- fast paths pinned to the general ones ------------------------------------------------------
+def test_words_with_irregular_spacing_and_offsets_equal_the_general_path(textgen: Any) -> None:
+    from newstrace._text import normalize
+    from newstrace.relate._changes import _STRIP, _WORD_RE, _sentence_norms, _words
+
+    def general(text: str, offset: int) -> list[tuple[str, int, int]]:
+        out = []
+        for match in _WORD_RE.finditer(text):
+            norm = normalize(match.group()).lower().strip(_STRIP)
+            if norm:
+                out.append((norm, offset + match.start(), offset + match.end()))
+        return out
+
+    # Single spaces (offsets summed from token lengths) and everything else (a regex match per word).
+    texts = [
+        *textgen(12).sentences(100),
+        "-- a --",
+        " -- ",
+        "a -- b",
+        "- x - y -",
+        "two  spaces",
+        " leading",
+        "trailing ",
+        "tab\tand\nnewline",
+        "A\x1cB c",  # an ASCII separator str.split and \S+ both treat as whitespace
+        '"Quoted," he said. (Really!)',
+        "x\u00a0y “z”",
+        "Ｆull-width ’tis",
+        "",
+    ]
+    for text in texts:
+        for offset in (0, 13):
+            assert [tuple(w) for w in _words(text, offset=offset)] == general(text, offset), text
+        assert _sentence_norms(text) == tuple(norm for norm, _, _ in general(text, 0)), text
+
+
+def test_opcodes_equal_difflib_on_small_alphabets_and_near_copies() -> None:
+    import difflib
+    import itertools
+    import random
+    from collections.abc import Sequence
+
+    from newstrace.relate._changes import _opcodes
+
+    def reference(a: tuple[str, ...], b: tuple[str, ...]) -> Sequence[tuple[str, int, int, int, int]]:
+        return difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+
+    # Repeated words are where a common prefix or suffix is not the block difflib takes: "a b a b c" vs
+    # "a b c" matches "a b c" at the end, not the prefix "a b".
+    assert _opcodes(tuple("ababc"), tuple("abc")) == reference(tuple("ababc"), tuple("abc"))
+    for la in range(6):
+        for lb in range(6):
+            for a in itertools.product("ab", repeat=la):
+                for b in itertools.product("ab", repeat=lb):
+                    if a != b:
+                        assert _opcodes(a, b) == reference(a, b), (a, b)
+    rng = random.Random(5)
+    for _ in range(3000):
+        words = [str(k) for k in range(rng.choice([2, 3, 5, 20]))]
+        a = tuple(rng.choice(words) for _ in range(rng.randint(0, 30)))
+        edited = list(a)
+        for _ in range(rng.randint(1, 3)):
+            k = rng.randint(0, len(edited))
+            if rng.random() < 0.5 or not edited:
+                edited.insert(k, rng.choice(words))
+            else:
+                edited[min(k, len(edited) - 1)] = rng.choice(words)
+        b = tuple(edited)
+        if a != b:
+            assert _opcodes(a, b) == reference(a, b), (a, b)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Someone often written about tension, money and phones.",  # number words inside other words
+        "One of them left.",
+        "It fell by two hundred and fifty.",
+        "Twenty-five people; about 1.5 million; $3bn; 40 percent; 7%.",
+        "No numbers at all here.",
+        "The ONE and only.",
+        "Ǫne ſix ſeven, full-width １２",  # non-ASCII: the general path (IGNORECASE folds ſ to s)
+        "",
+    ],
+)
+def test_quantities_prefilter_keeps_every_number(text: str) -> None:
+    from newstrace.relate._changes import _NUMBER_RE, _parse_number, _quantities
+
+    found = [m for m in _NUMBER_RE.finditer(text) if _parse_number(m.group("num")) is not None]
+    assert [q.end for q in _quantities(text)] == [m.end() for m in found]
+
+
+def test_name_words_skip_normalising_ascii_only() -> None:
+    from newstrace._text import normalize
+    from newstrace.relate._changes import _NAME_FILLERS, _NAME_WORD, _entity_key, _name_words
+
+    for text in ["The U.S. and the Group of Seven", "Kuleba's aide", "O’Neill’s “Ｕ.Ｎ.” envoy", ""]:
+        condensed = normalize(text).lower().replace(".", "")
+        assert _name_words(text) == {w for w in _NAME_WORD.findall(condensed) if w not in _NAME_FILLERS}
+    assert _entity_key("U.S.") == _entity_key("Ｕ.Ｓ.") == frozenset({"us"})
