@@ -705,3 +705,23 @@ def test_name_words_skip_normalising_ascii_only() -> None:
         condensed = normalize(text).lower().replace(".", "")
         assert _name_words(text) == {w for w in _NAME_WORD.findall(condensed) if w not in _NAME_FILLERS}
     assert _entity_key("U.S.") == _entity_key("Ｕ.Ｓ.") == frozenset({"us"})
+
+
+def test_capitalised_runs_equal_the_look_behind_first_pattern() -> None:
+    import random
+    import re
+
+    from newstrace.relate._changes import _CAPITALISED
+
+    reference = re.compile(r"(?<![\w'’])([A-Z][\w'’.-]*(?:\s+(?:of\s+|the\s+|de\s+)?[A-Z][\w'’.-]*)*)")
+    texts = [
+        "Kuleba's aide met O'Neill’s team in The Hague.",
+        "x_Ab Cd ’Ef 'Gh 9Ij éKl",
+        "A",
+        "Group of\nSeven",
+    ]
+    rng = random.Random(3)
+    texts += ["".join(rng.choice("aAbB '’._-\n9éÉ") for _ in range(rng.randint(0, 12))) for _ in range(20000)]
+    for text in texts:
+        found = [(m.span(), m.group(1)) for m in _CAPITALISED.finditer(text)]
+        assert found == [(m.span(), m.group(1)) for m in reference.finditer(text)], text
