@@ -50,10 +50,12 @@ _STRIP = "\"'“”‘’«»()[]{}.,;:!?…–—-*"
 _new_tuple = tuple.__new__
 
 
-def _ascii_norms(lowered: str) -> tuple[list[str], list[str]]:
-    """The tokens of a lowercased ASCII text and their normalised forms ('' for punctuation only)."""
+@lru_cache(maxsize=4096)
+def _ascii_norms(lowered: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The tokens of a lowercased ASCII text and their normalised forms ('' for punctuation only); cached
+    because a sentence's norms are needed for the matcher first and, when it has edits, for its words."""
     tokens = lowered.split()
-    return tokens, [token.strip(_STRIP) for token in tokens]
+    return tuple(tokens), tuple([token.strip(_STRIP) for token in tokens])
 
 
 def _words(text: str, *, offset: int = 0) -> list[_Word]:
@@ -579,6 +581,10 @@ def _aliases(x: frozenset[str], y: frozenset[str]) -> bool:
 
 
 # -- the detector -------------------------------------------------------------------------------
+_LINK_AB = operator.attrgetter("a", "b")
+_LINK_BA = operator.attrgetter("b", "a")
+
+
 class ChangeDetector:
     """Requires the aligned sentence pairs of a derived relation; provides its ``Change`` records.
 
@@ -599,12 +605,9 @@ class ChangeDetector:
         original_is_a = alignment.a == original.id
         sentences_o, sentences_c = original.sentences, copy.sentences
         changed: list[tuple[Sentence, Sentence]] = []
-        for link in alignment.links:
-            o, c = (
-                (sentences_o[link.a], sentences_c[link.b])
-                if original_is_a
-                else (sentences_o[link.b], sentences_c[link.a])
-            )
+        indices = _LINK_AB if original_is_a else _LINK_BA
+        for i, j in map(indices, alignment.links):
+            o, c = sentences_o[i], sentences_c[j]
             if o.text != c.text and (
                 # normalize changes no ASCII text: two different ASCII texts stay different.
                 (o.text.isascii() and c.text.isascii()) or normalize(o.text) != normalize(c.text)
