@@ -212,7 +212,7 @@ def _sentence_norms(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=4096)
 def _pair_edits(o_text: str, c_text: str) -> tuple[list[_Word], list[_Word], list[tuple[int, int, int, int]]]:
     """Words of both sentences (offsets relative to each sentence) and their small edits, computed once
-    per sentence pair for all detectors. The words only place the edits: without edits (a third of
+    per sentence pair for all detectors. The words only place the edits: without edits (a fifth of
     the changed pairs) they are not built, and both lists are empty."""
     edits = _small_edits(_sentence_norms(o_text), _sentence_norms(c_text))
     if not edits:
