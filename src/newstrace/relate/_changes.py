@@ -760,11 +760,19 @@ _sentence_name_words = lru_cache(maxsize=4096)(_name_words)
 _entity_name_words = lru_cache(maxsize=4096)(_name_words)
 
 
+# Quotation spans once per sentence text (an original's sentence recurs with each of its copies); the
+# cached lists are only read.
+_sentence_quotes = lru_cache(maxsize=4096)(quote_spans)
+
+
 def _quote_changes(o: Sentence, c: Sentence) -> list[Change]:
     out: list[Change] = []
-    quotes_c = quote_spans(c.text)
+    quotes_o = _sentence_quotes(o.text)
+    if not quotes_o:  # most sentences quote no one: the copy's quotations cannot matter
+        return out
+    quotes_c = _sentence_quotes(c.text)
     used: set[int] = set()
-    for qs, qe in quote_spans(o.text):
+    for qs, qe in quotes_o:
         words_o = _words(o.text[qs:qe], offset=o.start + qs)
         if len(words_o) < 2:
             continue
