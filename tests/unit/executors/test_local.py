@@ -68,6 +68,20 @@ def test_workers_run_one_blas_thread() -> None:
     assert set(LocalExecutor(workers=2, chunk=1, min_parallel=1).map("blas", blas_threads, [0, 1, 2])) == {1}
 
 
+def test_in_process_stages_run_one_blas_thread_and_give_them_back() -> None:
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas_threads(_: object = None) -> int:
+        info = threadpoolctl.threadpool_info()
+        return max((i["num_threads"] for i in info if i["user_api"] == "blas"), default=1)
+
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        before = blas_threads()
+        assert before == 2  # numpy's BLAS is loaded and took the limit: the check below can fail
+        assert LocalExecutor(workers=1).map("blas", blas_threads, [0, 1, 2]) == [1, 1, 1]
+        assert blas_threads() == before
+
+
 def _squares_of_run(run: list[int]) -> list[tuple[int, int]]:
     return [(x * x, len(run)) for x in run]
 
