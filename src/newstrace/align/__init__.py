@@ -414,13 +414,35 @@ def _monotone_links(score: npt.NDArray[np.float64], threshold: float) -> list[tu
         cells = np.argwhere(allowed)
         if bool((np.diff(cells[:, 1]) > 0).all()) and bool((gain[allowed] > 0).all()):
             return [(i, j) for i, j in cells.tolist()]
-    gain = gain[np.ix_(rows, columns)]
-    n, m = gain.shape
-    dp = np.zeros((n + 1, m + 1))
-    for i in range(1, n + 1):
-        candidate = np.maximum(dp[i - 1, 1:], dp[i - 1, :-1] + gain[i - 1])
-        dp[i, 1:] = np.maximum.accumulate(np.concatenate(([dp[i, 0]], candidate)))[1:]
-    totals = dp.tolist()
+    # Totals row by row in Python floats (the same IEEE doubles and the same sums as a grid of numpy
+    # float64, so the same ties). A row of totals never decreases along the columns, so a row is the one
+    # above raised by its few allowed cells: from an allowed cell on, to the best total it starts, until
+    # the row above reaches that total anyway.
+    cells_of_row: list[list[tuple[int, float]]] = [[] for _ in rows]
+    row_at = {r: k for k, r in enumerate(rows)}
+    column_at = {c: k for k, c in enumerate(columns)}
+    at_rows, at_columns = np.nonzero(allowed)
+    for r, c, g in zip(
+        at_rows.tolist(), at_columns.tolist(), gain[at_rows, at_columns].tolist(), strict=True
+    ):
+        cells_of_row[row_at[r]].append((column_at[c], g))
+    m = len(columns)
+    above = [0.0] * (m + 1)
+    totals = [above]
+    for row_cells in cells_of_row:
+        row = above.copy()
+        best = 0.0
+        for k, g in row_cells:  # in column order
+            reached = above[k] + g
+            if reached > best:
+                best = reached
+            j = k + 1
+            while j <= m and row[j] < best:
+                row[j] = best
+                j += 1
+        totals.append(row)
+        above = row
+    n = len(rows)
     links: list[tuple[int, int]] = []
     i, j = n, m
     while i > 0 and j > 0:

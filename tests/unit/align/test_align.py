@@ -234,6 +234,21 @@ def test_monotone_links_over_active_rows_and_columns_equal_the_whole_grid() -> N
         assert _monotone_links(score, threshold) == _reference_monotone_links(score, threshold)
 
 
+def test_monotone_links_of_larger_sparse_and_dense_grids_equal_the_whole_grid() -> None:
+    """Article-sized grids: a few allowed cells per row (copies) up to every cell (a dense paraphrase),
+    with coarse score levels for ties; the row-by-row totals give the whole grid's links."""
+    from newstrace.align import _monotone_links
+
+    rng = np.random.default_rng(9)
+    for _ in range(300):
+        n, m = int(rng.integers(10, 36)), int(rng.integers(10, 36))
+        levels = int(rng.choice([3, 7, 1000]))
+        score = np.round(rng.random((n, m)) * levels) / levels
+        score = score * (rng.random((n, m)) < rng.choice([0.05, 0.2, 1.0]))
+        threshold = float(rng.choice([0.2, 0.42]))
+        assert _monotone_links(score, threshold) == _reference_monotone_links(score, threshold)
+
+
 def test_overlap_matrices_equal_set_arithmetic(textgen: Any) -> None:
     """Weighted and unweighted Dice of every sentence pair, from the feature arrays, equal the Dice of
     the sentences' term and token sets computed directly."""
