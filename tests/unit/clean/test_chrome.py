@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newstrace import Article, Engine, Settings
 from newstrace.clean import Cleaner, chrome_keys, corpus_chrome, frequent_keys
-from newstrace.clean._chrome import chrome_reason, line_key, short_line_keys
+from newstrace.clean._chrome import _DIGITS_TO_ZERO, chrome_reason, line_key, short_line_keys
 
 SHORT = Settings().clean.short_line_words
 
@@ -103,6 +105,42 @@ def test_a_section_end_heading_past_the_middle_cuts_the_teasers() -> None:
 
 def test_line_key_folds_case_spaces_and_digits() -> None:
     assert line_key("  Updated   12:30 ") == line_key("updated 09:41") == "updated 00:00"
+
+
+def _general_line_key(line: str) -> str:
+    """``line_key``'s definition, the path non-ASCII lines take."""
+    return " ".join(line.lower().translate(_DIGITS_TO_ZERO).split())
+
+
+# ASCII lines take a bytes fast path: every ASCII whitespace ``str.split`` knows (\x1c-\x1f included,
+# which ``bytes.split`` ignores), case, digits, and non-ASCII lines next to them.
+TRICKY_KEYS = [
+    "",
+    " ",
+    "Updated 12:30",
+    "  Two  spaces\tand tab ",
+    "A\x1cB\x1dC\x1eD\x1fE",
+    "\x0b\x0cform\rfeed\n",
+    "ABC xyz 0123456789 !?@[`{~\x7f",
+    "\x1c lead and trail \x1f",
+    "Émile 12 ÉCOLE",
+    "İstanbul 9",
+    "Straße ẞ",
+    "ΣΟΦΙΑ Σ",
+    "non\u00a0breaking\u2028line\x85next",
+    "\u212a Kelvin and \u017f long s",
+]
+
+
+@pytest.mark.parametrize("line", TRICKY_KEYS)
+def test_line_key_fast_path_equals_the_general_path(line: str) -> None:
+    assert line_key(line) == _general_line_key(line)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text())
+def test_line_key_equals_the_general_path_on_any_text(line: str) -> None:
+    assert line_key(line) == _general_line_key(line)
 
 
 def repeated_lines(texts: list[str], *, short_line_words: int, min_docs: int) -> frozenset[str]:
