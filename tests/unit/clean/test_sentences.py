@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import pickle
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newstrace.clean import split_sentences
+from newstrace.clean._sentences import _ABBREVIATIONS, _is_abbreviation, _new_sentence, _word_start_scan
+from newstrace.records import Sentence
 
 
 def _texts(text: str) -> list[str]:
@@ -95,3 +98,57 @@ def test_a_sentence_end_before_a_newline_and_abbreviations_at_a_paragraph_end() 
     ]
     assert all(text[s.start : s.end] == s.text for s in sentences)
     assert [s.index for s in sentences] == list(range(len(sentences)))
+
+
+# The fast path strips ASCII letters off a window before the dot; the scan walks back with ``str.isalpha``.
+# Words longer than the window, non-ASCII letters at or past its edge, the text's start: same answers.
+ABBREVIATION_TEXTS = [
+    "Mr. Smith. U.S. troops. Kim J. Un. approx. 5. Approx. 6. xapprox. e.g. this. D.C. Area.",
+    "É. Dupont met İ. Kaya and Σ. Papas. Straße. Müller. café. a.b.c.d.e.f.g.h. Done.",
+    "Word.",
+    ".",
+    "..",
+    "U.S.A. Now. u.s.a. then. abcdefghijk. x.",
+    "éapprox. zapprox. 1approx. _mr. -mr. (mr. “mr. ßmr. İmr. ẞ.",
+]
+
+
+def _is_abbreviation_by_scan(text: str, dot_at: int) -> bool:
+    """The general path: walk back over letters with ``str.isalpha``, then the same word test."""
+    word_start = _word_start_scan(text, dot_at)
+    word = text[word_start:dot_at].lower()
+    if not word:
+        return False
+    if len(word) == 1 and text[word_start].isupper():
+        return True
+    return word in _ABBREVIATIONS
+
+
+def _agree_at_every_dot(text: str) -> None:
+    for at, char in enumerate(text):
+        if char == ".":
+            assert _is_abbreviation(text, at) == _is_abbreviation_by_scan(text, at), (text, at)
+
+
+def test_abbreviation_fast_path_equals_the_scan() -> None:
+    for text in ABBREVIATION_TEXTS:
+        _agree_at_every_dot(text)
+        for cut in range(len(text)):
+            _agree_at_every_dot(text[cut:])
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.text(alphabet=st.sampled_from("aZmrU.S éÉİßΣ1_ -"), max_size=30))
+def test_abbreviation_fast_path_equals_the_scan_on_any_text(text: str) -> None:
+    _agree_at_every_dot(text)
+
+
+def test_sentences_are_built_through_the_slots_as_the_constructor_builds_them() -> None:
+    assert _new_sentence is not Sentence  # the fast builder is in use for the current Sentence class
+    for args in [(0, 0, 2, "Hi"), (7, 10, 15, "Émile"), (3, -1, -1, "")]:
+        built, constructed = _new_sentence(*args), Sentence(*args)
+        assert type(built) is Sentence
+        assert built == constructed and hash(built) == hash(constructed)
+        assert repr(built) == repr(constructed)
+        assert pickle.dumps(built) == pickle.dumps(constructed)
+        assert pickle.loads(pickle.dumps(built)) == constructed
