@@ -133,25 +133,39 @@ def line_key(line: str) -> str:
 
 
 def chrome_reason(line: str, *, short_line_words: int) -> str | None:
-    """Why ``line`` (stripped) is page chrome, or ``None`` when it is content."""
+    """Why ``line`` (stripped) is page chrome, or ``None`` when it is content.
+
+    The first of ``_LINE_RULES`` that matches a line of at most ``short_line_words`` words names the
+    reason; else a caption of at most 60 words is ``"caption"``.
+    """
     stripped = line.strip().strip("•·|–—-").strip()
     if not stripped:
         return None
-    # Only "at most short_line_words" and "at most 60" are asked: counting stops past 60.
-    words = len(stripped.split(maxsplit=max(60, short_line_words) + 1))
-    if words <= short_line_words:
+    # Only "at most short_line_words" is asked here: splitting stops there (``min(words, limit + 1)``
+    # pieces), sparing most of the pieces of a paragraph-long line.
+    pieces = len(stripped.split(maxsplit=short_line_words))
+    if pieces <= short_line_words:
         for reason, pattern in _LINE_RULES:
             if pattern.match(stripped):
                 return reason
     # Every caption form has a colon or a closing parenthesis: a substring test spares the regexes.
     if (
-        words <= 60
-        and (":" in stripped or ")" in stripped)
+        (":" in stripped or ")" in stripped)
         and _CAPTION_HINT.search(stripped)
+        and _at_most_60_words(stripped, pieces, short_line_words)
         and _CAPTION_RE.search(stripped)
     ):
         return "caption"
     return None
+
+
+def _at_most_60_words(stripped: str, pieces: int, short_line_words: int) -> bool:
+    """Whether ``stripped`` has at most 60 words, given ``pieces == min(words, short_line_words + 1)``."""
+    if pieces <= short_line_words:
+        return pieces <= 60  # pieces is the word count
+    if short_line_words >= 60:
+        return False  # more than short_line_words words
+    return len(stripped.split(maxsplit=60)) <= 60
 
 
 def short_line_keys(text: str, *, short_line_words: int) -> frozenset[str]:

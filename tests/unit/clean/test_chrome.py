@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 
 from newstrace import Article, Engine, Settings
 from newstrace.clean import Cleaner, chrome_keys, corpus_chrome, frequent_keys
-from newstrace.clean._chrome import _DIGITS_TO_ZERO, chrome_reason, line_key, short_line_keys
+from newstrace.clean._chrome import (
+    _CAPTION_RE,
+    _DIGITS_TO_ZERO,
+    _LINE_RULES,
+    chrome_reason,
+    line_key,
+    short_line_keys,
+)
 
 SHORT = Settings().clean.short_line_words
 
@@ -203,3 +210,30 @@ def test_duplicate_line_within_a_page_is_removed_once() -> None:
 def test_a_sentence_starting_with_copyright_is_kept() -> None:
     sentence = "Copyright claims against AI firms have multiplied this year."
     assert chrome_reason(sentence, short_line_words=SHORT) is None
+
+
+def _reason_by_full_count(line: str, short_line_words: int) -> str | None:
+    """``chrome_reason`` as first written: words counted up to 61 before any rule."""
+    stripped = line.strip().strip("•·|–—-").strip()
+    if not stripped:
+        return None
+    words = len(stripped.split(maxsplit=max(60, short_line_words) + 1))
+    if words <= short_line_words:
+        for reason, pattern in _LINE_RULES:
+            if pattern.match(stripped):
+                return reason
+    if words <= 60 and (":" in stripped or ")" in stripped) and _CAPTION_RE.search(stripped):
+        return "caption"
+    return None
+
+
+@pytest.mark.parametrize("short_line_words", [-1, 0, 3, SHORT, 59, 60, 61, 70])
+def test_word_limits_hold_at_their_edges(short_line_words: int) -> None:
+    # The rules count words only up to short_line_words, captions up to 60: lines of every length around
+    # both limits, with spaces, tabs and \x1c (whitespace to str.split) between the words.
+    for words in [*range(15), *range(55, 66)]:
+        for sep in (" ", "  ", "\t", " \x1c "):
+            for head in ("Photo: Reuters", "Advertisement", "(Getty Images)", "All rights reserved"):
+                for line in (sep.join([head, *["w"] * words]), sep.join(["w"] * words + [head])):
+                    expected = _reason_by_full_count(line, short_line_words)
+                    assert chrome_reason(line, short_line_words=short_line_words) == expected, line
