@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from newstrace.clean._chrome import SECTION_END_RE, chrome_reason, frequent_keys, line_key, short_line_keys
 from newstrace.clean._credits import find_credits, names_match
-from newstrace.clean._metadata import find_date, is_byline, looks_like_title
+from newstrace.clean._metadata import BYLINE_RE, find_date, is_byline, looks_like_title
 from newstrace.clean._sentences import split_sentences
 from newstrace.records import Article, Credit, RemovedLine
 from newstrace.settings import CleanSettings
@@ -85,51 +85,60 @@ class Cleaner:
         byline = article.byline or html_meta.get("author")
         published = article.published or find_date(html_meta.get("date", ""))
         trailer_credits: list[Credit] = []
-        content_lines = sum(1 for ln in lines if ln.strip())
+        stripped_lines = [ln.strip() for ln in lines]
+        content_lines = len(stripped_lines) - stripped_lines.count("")
         content_seen = 0
         cut_rest: str | None = None
         title_key = line_key(title) if title else None
-        for number, line in enumerate(lines, start=1):
-            stripped = line.strip()
+        corpus_lines = self.corpus_lines
+        short_line_words = self.settings.short_line_words
+        for number, stripped in enumerate(stripped_lines, start=1):
             if not stripped:
                 continue
             content_seen += 1
-            key = line_key(stripped)
             if cut_rest is not None:
                 removed.append(RemovedLine(stripped, number, cut_rest))
                 continue
             reason = None
-            if SECTION_END_RE.match(stripped) and content_seen > content_lines * 0.4:
+            # The section-end, byline and trailer patterns all anchor at the line's start: one match of
+            # their union rules all three out on most lines.
+            starts_known = _LINE_START_RE.match(stripped) is not None
+            if starts_known and SECTION_END_RE.match(stripped) and content_seen > content_lines * 0.4:
                 # Past the article's middle, a "News Feed"/"Related" heading starts teasers to the end.
                 reason = "section_end"
                 cut_rest = "after_section_end"
             if reason is None:
-                reason = chrome_reason(stripped, short_line_words=self.settings.short_line_words)
+                reason = chrome_reason(stripped, short_line_words=short_line_words)
             if (
                 reason is None
+                and starts_known
                 and is_byline(stripped)
                 and (len(kept) <= 3 or len(stripped.split(maxsplit=7)) <= 6)
             ):
                 reason = "byline"
                 byline = byline or stripped
                 published = published or find_date(stripped)
-            if reason is None and _is_source_trailer(stripped):
+            if reason is None and starts_known and _is_source_trailer(stripped):
                 reason = "source_line"
                 trailer_credits.extend(
                     dataclasses.replace(c, start=-1, end=-1) for c in find_credits(stripped)
                 )
-            if reason is None and key in seen:
+            if reason is not None:
+                removed.append(RemovedLine(stripped, number, reason))
+                continue
+            # The key is only asked from here on (lines removed above never reach ``seen``).
+            key = line_key(stripped)
+            if key in seen:
                 reason = "duplicate_line"
-            if reason is None and title_key is not None and key == title_key:
+            elif title_key is not None and key == title_key:
                 reason = "title"
-            if (
-                reason is None
-                and key in self.corpus_lines
+            elif (
+                key in corpus_lines
                 and (not stripped.endswith(_TERMINAL) or len(stripped.split()) <= 4)
                 and kept != []
             ):
                 reason = "corpus_repeated"
-            if reason is None and title is None and not kept and looks_like_title(stripped):
+            elif title is None and not kept and looks_like_title(stripped):
                 title = stripped
                 title_key = key
                 seen.add(key)
@@ -158,6 +167,16 @@ class Cleaner:
 _TRAILER_RE = re.compile(
     r"^(?:source|sources|originally published (?:by|on|at)|first published (?:by|on|at)|read more at)\s*:",
     re.I,
+)
+
+
+# Exactly the lines that ``SECTION_END_RE``, ``is_byline``'s pattern or ``_TRAILER_RE`` match at their start
+# (each keeps its own case flag): a line none of them matches is none of the three.
+_LINE_START_RE = re.compile(
+    "|".join(
+        f"(?i:{pattern.pattern})" if pattern.flags & re.IGNORECASE else f"(?:{pattern.pattern})"
+        for pattern in (SECTION_END_RE, BYLINE_RE, _TRAILER_RE)
+    )
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-__all__ = ["find_date", "is_byline", "looks_like_title"]
+__all__ = ["BYLINE_RE", "find_date", "is_byline", "looks_like_title"]
 
 _MONTHS = {
     m: i + 1
@@ -34,7 +34,7 @@ _DATE_PATTERNS = (
     re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)-(?P<day>\d\d)\b"),
 )
 
-_BYLINE_RE = re.compile(
+BYLINE_RE = re.compile(
     r"^(?i:by|written by|reporting by|words by)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\b"
 )
 
@@ -56,7 +56,7 @@ def find_date(line: str) -> dt.date | None:
 
 def is_byline(line: str) -> bool:
     """``By Jane Doe`` (optionally followed by a date and a reading time) on a short line."""
-    return bool(_BYLINE_RE.match(line.strip())) and len(line.split(maxsplit=17)) <= 16
+    return bool(BYLINE_RE.match(line.strip())) and len(line.split(maxsplit=17)) <= 16
 
 
 def looks_like_title(line: str) -> bool:

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from newstrace import Article, Settings
-from newstrace.clean import Cleaner, corpus_chrome
-from newstrace.clean._metadata import find_date, is_byline, looks_like_title
+from newstrace.clean import _LINE_START_RE, _TRAILER_RE, Cleaner, corpus_chrome
+from newstrace.clean._chrome import SECTION_END_RE
+from newstrace.clean._metadata import BYLINE_RE, find_date, is_byline, looks_like_title
 from newstrace.ingest import read_inputs
 
 
@@ -157,3 +158,32 @@ def test_an_opening_sentence_ending_in_a_quotation_is_kept() -> None:
     sentence = "Kuleba said the pact \u201cdisrupts the security balance in the region.\u201d"
     article = _clean(f"{sentence}\nHe spoke to reporters in Kyiv on Tuesday. The talks will go on.\n")
     assert sentence in article.text
+
+
+# The cleaner tries the section-end, byline and trailer patterns only on lines their union matches.
+LINE_STARTS = [
+    "Related articles",
+    "related:",
+    "More from The Times",
+    "News feed",
+    "By Jane Doe",
+    "by jane doe",
+    "BY JANE DOE June 20, 2024",
+    "Written by \u212aim Lee",
+    "Source: caliber.az",
+    "SOURCES : Reuters",
+    "Originally published by The Guardian",
+    "read more at: example.com",
+    "Bylines are hard",
+    "Sourced from nowhere",
+    "The minister said the talks would resume on Friday.",
+    "ſource: caliber.az",
+    "İstanbul, by the sea",
+    "",
+]
+
+
+@pytest.mark.parametrize("line", LINE_STARTS)
+def test_line_start_gate_matches_exactly_the_union_of_its_patterns(line: str) -> None:
+    expected = any(p.match(line) for p in (SECTION_END_RE, BYLINE_RE, _TRAILER_RE))
+    assert (_LINE_START_RE.match(line) is not None) == expected
