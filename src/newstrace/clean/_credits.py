@@ -98,6 +98,34 @@ _CUE_WORDS = {
 
 _LOWERCASE_CUES = frozenset({"source", "first published", "republished"})
 
+# Letters from the commonest in English text to the rarest; other characters (apostrophes) are rarer still.
+_COMMONEST_FIRST = " etaoinshrdlcumwfgypbvkjxqz"
+
+
+def _rarity(char: str) -> int:
+    return _COMMONEST_FIRST.index(char) if char in _COMMONEST_FIRST else len(_COMMONEST_FIRST)
+
+
+def _word_gate(word: str) -> tuple[str, str, str]:
+    """Three substrings of ``word`` (a haystack without one lacks ``word``), in the order that rules most
+    texts out cheapest: the word's rarest character (a one-character search is a ``memchr``); the word
+    without its trailing space, if it has one (``str.find`` skips along by the needle's last character,
+    and a space comes every few letters), else that character again; then the word itself."""
+    rarest = max(word, key=_rarity)
+    return rarest, word[:-1] if word.endswith(" ") and len(word) > 1 else rarest, word
+
+
+_CUE_GATES = {phrase: tuple(map(_word_gate, words)) for phrase, words in _CUE_WORDS.items()}
+
+
+def _holds_any(haystack: str, gates: tuple[tuple[str, str, str], ...]) -> bool:
+    """``any(word in haystack for _, _, word in gates)``, each word tried after its cheaper substrings."""
+    # A loop, not ``any()`` over a generator: the generator's frames cost more than the tests they skip.
+    for rarest, core, word in gates:  # noqa: SIM110
+        if rarest in haystack and core in haystack and word in haystack:
+            return True
+    return False
+
 
 def find_credits(text: str) -> tuple[Credit, ...]:
     """All explicit credits in ``text``, in text order, one per distinct (name, start)."""
@@ -105,7 +133,7 @@ def find_credits(text: str) -> tuple[Credit, ...]:
     lowered = text.lower()
     for phrase, pattern in _PATTERNS:
         haystack = lowered if phrase in _LOWERCASE_CUES else text
-        if not any(word in haystack for word in _CUE_WORDS[phrase]) or not _CUES[phrase].search(text):
+        if not _holds_any(haystack, _CUE_GATES[phrase]) or not _CUES[phrase].search(text):
             continue
         for match in _matches(pattern, text, phrase):
             name = match.group("name").strip(" .,'’")
