@@ -110,18 +110,20 @@ _CAPTION_HINT = re.compile(
 
 # For ASCII lines, one bytes translation does all of ``line_key``'s character work: A-Z lowercased, 1-9
 # made 0, and every ASCII character ``str.split`` splits on (``bytes.split`` would miss \x1c-\x1f) made a
-# space. ``str.translate`` with a dict costs a lookup per character; ``bytes.translate`` is a table.
+# space.
 _ASCII_KEY_TABLE = bytes.maketrans(
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZ123456789\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f",
     b"abcdefghijklmnopqrstuvwxyz000000000" + b" " * 9,
 )
 
+_DIGIT_BYTES_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+
 
 def line_key(line: str) -> str:
     """The key under which a line is compared with other lines: lowercased, spaces and digits folded.
 
-    Always equal to ``" ".join(line.lower().translate(_DIGITS_TO_ZERO).split())`` (the general path);
-    ASCII lines take a faster route to the same string.
+    Always equal to ``" ".join(line.lower().translate(_DIGITS_TO_ZERO).split())``, computed with bytes
+    translations (a ``str.translate`` with a dict costs a lookup per character).
     """
     if line.isascii():
         folded = line.encode("ascii").translate(_ASCII_KEY_TABLE)
@@ -129,7 +131,10 @@ def line_key(line: str) -> str:
         if b"  " in folded or folded.startswith(b" ") or folded.endswith(b" "):
             folded = b" ".join(folded.split())
         return folded.decode("ascii")
-    return " ".join(line.lower().translate(_DIGITS_TO_ZERO).split())
+    # Other lines: digits folded in UTF-8, where bytes below 0x80 only ever encode ASCII characters (lone
+    # surrogates pass through both ways); whitespace is Unicode's, so the split stays on the ``str``.
+    lowered = line.lower().encode("utf-8", "surrogatepass").translate(_DIGIT_BYTES_TO_ZERO)
+    return " ".join(lowered.decode("utf-8", "surrogatepass").split())
 
 
 def chrome_reason(line: str, *, short_line_words: int) -> str | None:
@@ -148,11 +153,12 @@ def chrome_reason(line: str, *, short_line_words: int) -> str | None:
         for reason, pattern in _LINE_RULES:
             if pattern.match(stripped):
                 return reason
-    # Every caption form has a colon or a closing parenthesis: a substring test spares the regexes.
+    # Every caption form has a colon or a closing parenthesis: a substring test spares the rest. The word
+    # count comes before the regexes, which scan the whole of a long line.
     if (
         (":" in stripped or ")" in stripped)
-        and _CAPTION_HINT.search(stripped)
         and _at_most_60_words(stripped, pieces, short_line_words)
+        and _CAPTION_HINT.search(stripped)
         and _CAPTION_RE.search(stripped)
     ):
         return "caption"

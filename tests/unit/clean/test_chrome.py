@@ -119,8 +119,9 @@ def _general_line_key(line: str) -> str:
     return " ".join(line.lower().translate(_DIGITS_TO_ZERO).split())
 
 
-# ASCII lines take a bytes fast path: every ASCII whitespace ``str.split`` knows (\x1c-\x1f included,
-# which ``bytes.split`` ignores), case, digits, and non-ASCII lines next to them.
+# Keys are made with bytes translations: for ASCII lines every ASCII whitespace ``str.split`` knows
+# (\x1c-\x1f included, which ``bytes.split`` ignores), case and digits; for the others digits in UTF-8,
+# lone surrogates included.
 TRICKY_KEYS = [
     "",
     " ",
@@ -136,6 +137,8 @@ TRICKY_KEYS = [
     "ΣΟΦΙΑ Σ",
     "non\u00a0breaking\u2028line\x85next",
     "\u212a Kelvin and \u017f long s",
+    "Émile 1\ud800 lone surrogate 9\udfff",
+    "digits ١٢٣ and 123 and ¹²³",
 ]
 
 
@@ -145,7 +148,11 @@ def test_line_key_fast_path_equals_the_general_path(line: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text())
+@given(
+    st.text(alphabet=st.characters(max_codepoint=0x7F))
+    | st.text()
+    | st.text(alphabet=st.sampled_from("aZ 19\t\x1c\u00a0éİẞ\ud800\udfff"))
+)
 def test_line_key_equals_the_general_path_on_any_text(line: str) -> None:
     assert line_key(line) == _general_line_key(line)
 
