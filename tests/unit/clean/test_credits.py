@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from newstrace import Article, Settings
 from newstrace.clean import Cleaner, names_match
-from newstrace.clean._credits import find_credits
+from newstrace.clean._credits import _at_word_start, find_credits
 
 
 @pytest.mark.parametrize(
@@ -102,3 +104,29 @@ def test_names_match(credit: str, outlet: str, expected: bool) -> None:
 def test_sentence_start_word_is_not_part_of_the_credited_name(text: str) -> None:
     names = [c.name for c in find_credits(text)]
     assert names in (["Reuters"], ["Bloomberg"])
+
+
+# Cue and credit patterns spell ``\b(?:words)`` with a look-behind after each word's first character.
+WORD_START_TEXTS = [
+    "told the BBC",
+    "He told Reuters. Untold told_ 1told étold told",
+    "citing Bloomberg, cited by AP, quoted by AFP, via X, reported by CNN; excited by, evia",
+    "According to Reuters and according to AP; xaccording to, _According to, ÉAccording to",
+    "reported reports wrote writes revealed published unreported rewrote reportedly",
+]
+
+
+@pytest.mark.parametrize("text", WORD_START_TEXTS)
+def test_word_start_alternation_matches_as_a_leading_word_boundary(text: str) -> None:
+    for words in [
+        ("told",),
+        ("citing", "cited by", "quoted by", "via", "reported by"),
+        ("According to", "according to"),
+        ("reported", "reports", "wrote", "writes", "revealed", "published"),
+    ]:
+        plain = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + ")")
+        spelled = re.compile(_at_word_start(*words))
+        assert [m.span() for m in spelled.finditer(text)] == [m.span() for m in plain.finditer(text)]
+        for start in range(len(text)):  # searches that start mid-text still see the character before
+            found, expected = spelled.search(text, start), plain.search(text, start)
+            assert (found and found.span()) == (expected and expected.span())
