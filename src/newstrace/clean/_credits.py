@@ -98,13 +98,21 @@ _CUES = {
     "according to": re.compile(r"[Aa]ccording to"),
     "told": re.compile(_at_word_start("told") + " "),
     "citing": re.compile(_at_word_start("citing", "cited by", "quoted by", "via", "reported by") + " "),
-    "source": re.compile(r"(?i)^\s*(?:source|sources|originally|first published|read more)", re.M),
     "reported by": re.compile(r"(?:'s|’s) (?:article|report|story|reporting|piece)\b"),
-    "first published": re.compile(
-        r"(?i)\b(?:first|originally|previously)\s+(?:appeared|published|ran|posted)\b"
-    ),
-    "republished": re.compile(r"(?i)\b(?:republished|reprinted|adapted|syndicated)\b"),
 }
+
+# The case-insensitive cues, written in lowercase. On an ASCII text, matching case-insensitively is
+# matching the lowercased text case-sensitively (``re``'s case-insensitive equivalences beyond ASCII
+# case, such as ſ/s, ı/i and K/k, involve non-ASCII characters), and a case-sensitive pattern that starts
+# with literals is scanned far faster: ASCII texts take that route.
+_CASELESS_CUE_SOURCES = {
+    "source": r"^\s*(?:source|sources|originally|first published|read more)",
+    "first published": _at_word_start("first", "originally", "previously")
+    + r"\s+(?:appeared|published|ran|posted)\b",
+    "republished": _at_word_start("republished", "reprinted", "adapted", "syndicated") + r"\b",
+}
+_CUES.update({phrase: re.compile(src, re.I | re.M) for phrase, src in _CASELESS_CUE_SOURCES.items()})
+_LOWERCASE_CUE_PATTERNS = {phrase: re.compile(src, re.M) for phrase, src in _CASELESS_CUE_SOURCES.items()}
 
 
 # Substrings every match of a cue contains (case as in the cue; "source" cues are matched lowercased):
@@ -121,7 +129,7 @@ _CUE_WORDS = {
 }
 
 
-_LOWERCASE_CUES = frozenset({"source", "first published", "republished"})
+_LOWERCASE_CUES = frozenset(_CASELESS_CUE_SOURCES)
 
 # Letters from the commonest in English text to the rarest; other characters (apostrophes) are rarer still.
 _COMMONEST_FIRST = " etaoinshrdlcumwfgypbvkjxqz"
@@ -156,9 +164,16 @@ def find_credits(text: str) -> tuple[Credit, ...]:
     """All explicit credits in ``text``, in text order, one per distinct (name, start)."""
     found: dict[tuple[str, int], Credit] = {}
     lowered = text.lower()
+    ascii_text = text.isascii()
     for phrase, pattern in _PATTERNS:
-        haystack = lowered if phrase in _LOWERCASE_CUES else text
-        if not _holds_any(haystack, _CUE_GATES[phrase]) or not _CUES[phrase].search(text):
+        caseless = phrase in _LOWERCASE_CUES
+        if not _holds_any(lowered if caseless else text, _CUE_GATES[phrase]):
+            continue
+        if caseless and ascii_text:
+            cued = _LOWERCASE_CUE_PATTERNS[phrase].search(lowered) is not None
+        else:
+            cued = _CUES[phrase].search(text) is not None
+        if not cued:
             continue
         for match in _matches(pattern, text, phrase):
             name = match.group("name").strip(" .,'’")

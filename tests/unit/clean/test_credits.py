@@ -8,7 +8,7 @@ import pytest
 
 from newstrace import Article, Settings
 from newstrace.clean import Cleaner, names_match
-from newstrace.clean._credits import _at_word_start, find_credits
+from newstrace.clean._credits import _CUES, _LOWERCASE_CUE_PATTERNS, _at_word_start, find_credits
 
 
 @pytest.mark.parametrize(
@@ -130,3 +130,22 @@ def test_word_start_alternation_matches_as_a_leading_word_boundary(text: str) ->
         for start in range(len(text)):  # searches that start mid-text still see the character before
             found, expected = spelled.search(text, start), plain.search(text, start)
             assert (found and found.span()) == (expected and expected.span())
+
+
+CASELESS_CUE_TEXTS = [
+    "This story FIRST APPEARED IN The Times.",
+    "It was Originally\tran in the Post; previously POSTED at X.",
+    "Source: caliber.az",
+    "  SOURCES: Reuters\nREAD MORE at example.com",
+    "Republished from The Conversation. Reprinted with permission from AP. ADAPTED from a book.",
+    "Syndicated from Bloomberg; unrepublished; firstly appeared; first-appeared",
+    "nothing to see here",
+]
+
+
+@pytest.mark.parametrize("text", CASELESS_CUE_TEXTS)
+def test_ascii_texts_match_caseless_cues_on_their_lowercase(text: str) -> None:
+    assert text.isascii()
+    for phrase, lowercase_pattern in _LOWERCASE_CUE_PATTERNS.items():
+        expected = _CUES[phrase].search(text) is not None
+        assert (lowercase_pattern.search(text.lower()) is not None) == expected, phrase
