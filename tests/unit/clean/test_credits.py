@@ -8,7 +8,15 @@ import pytest
 
 from newstrace import Article, Settings
 from newstrace.clean import Cleaner, names_match
-from newstrace.clean._credits import _CUES, _LOWERCASE_CUE_PATTERNS, _at_word_start, find_credits
+from newstrace.clean._credits import (
+    _CUE_GATES,
+    _CUE_WORDS,
+    _CUES,
+    _LOWERCASE_CUE_PATTERNS,
+    _at_word_start,
+    _holds_any,
+    find_credits,
+)
 
 
 @pytest.mark.parametrize(
@@ -149,3 +157,25 @@ def test_ascii_texts_match_caseless_cues_on_their_lowercase(text: str) -> None:
     for phrase, lowercase_pattern in _LOWERCASE_CUE_PATTERNS.items():
         expected = _CUES[phrase].search(text) is not None
         assert (lowercase_pattern.search(text.lower()) is not None) == expected, phrase
+
+
+@pytest.mark.parametrize(
+    "haystack",
+    [
+        "",
+        "He told Reuters",
+        "he toldReuters",
+        "it's article",
+        "report via X",
+        "vi a",
+        "the reprint ran ",
+        " ran",
+        "published first published",
+        *WORD_START_TEXTS,
+        *CASELESS_CUE_TEXTS,
+    ],
+)
+def test_cue_word_gates_answer_as_plain_substring_tests(haystack: str) -> None:
+    for phrase, words in _CUE_WORDS.items():
+        for text in (haystack, haystack.lower()):
+            assert _holds_any(text, _CUE_GATES[phrase]) == any(word in text for word in words), phrase
