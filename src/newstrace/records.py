@@ -14,6 +14,7 @@ from __future__ import annotations
 import copyreg
 import dataclasses
 import datetime as dt
+import types
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ __all__ = [
     "Signature",
     "Story",
     "Thread",
+    "new_sentence",
 ]
 
 
@@ -53,6 +55,43 @@ class Sentence:
     start: int
     end: int
     text: str
+
+
+def _sentence_builder() -> Callable[[int, int, int, str], Sentence]:
+    """A function equal to ``Sentence(index, start, end, text)`` on every input.
+
+    ``Sentence`` is a frozen dataclass with slots: its ``__init__`` stores each field with
+    ``object.__setattr__``, which costs about twice what the slots' own setters do, and every article's
+    ~30 sentences are made when it is split and again when a cleaned article is unpickled. The builder
+    calls those setters instead, making the same object (equal, same hash, repr and pickle). It is only
+    used while ``Sentence`` is the class this was written for: exactly these four fields, each a plain
+    slot, and no ``__post_init__``; otherwise the constructor is.
+    """
+    names = ("index", "start", "end", "text")
+    if tuple(f.name for f in dataclasses.fields(Sentence)) != names or hasattr(Sentence, "__post_init__"):
+        return Sentence
+    setters = []
+    for name in names:
+        slot = vars(Sentence).get(name)
+        if not isinstance(slot, types.MemberDescriptorType):
+            return Sentence
+        setters.append(slot.__set__)
+    set_index, set_start, set_end, set_text = setters
+    new = object.__new__
+
+    def build(index: int, start: int, end: int, text: str) -> Sentence:
+        sentence = new(Sentence)
+        set_index(sentence, index)
+        set_start(sentence, start)
+        set_end(sentence, end)
+        set_text(sentence, text)
+        return sentence
+
+    return build
+
+
+new_sentence = _sentence_builder()
+"""``Sentence(index, start, end, text)``, about twice as fast (see ``_sentence_builder``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +303,7 @@ def _article_from_parts(fields: tuple[Any, ...], bounds: bytes) -> Article:
     flat = ends.tolist()
     sentences = tuple(
         [
-            Sentence(k, start, end, text[start:end])
+            new_sentence(k, start, end, text[start:end])
             for k, (start, end) in enumerate(zip(flat[::2], flat[1::2], strict=True))
         ]
     )

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from newstrace import Article, Engine, records
+from newstrace.records import Sentence, new_sentence
 
 
 def test_records_round_trip_through_pickle_equal() -> None:
@@ -83,3 +84,14 @@ def test_packed_arrays_come_back_equal_and_read_only() -> None:
             assert not came.flags.writeable
     with pytest.raises(ValueError, match="bytes"):
         unpack_arrays(blob + b"x", layout)
+
+
+def test_sentences_are_built_through_the_slots_as_the_constructor_builds_them() -> None:
+    assert new_sentence is not Sentence  # the fast builder is in use for the current Sentence class
+    for args in [(0, 0, 2, "Hi"), (7, 10, 15, "Émile"), (3, -1, -1, "")]:
+        built, constructed = new_sentence(*args), Sentence(*args)
+        assert type(built) is Sentence
+        assert built == constructed and hash(built) == hash(constructed)
+        assert repr(built) == repr(constructed)
+        assert pickle.dumps(built) == pickle.dumps(constructed)
+        assert pickle.loads(pickle.dumps(built)) == constructed

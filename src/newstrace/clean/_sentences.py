@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
-import types
-from collections.abc import Callable
 
-from newstrace.records import Sentence
+from newstrace.records import Sentence, new_sentence
 
 __all__ = ["split_sentences"]
 
@@ -89,41 +86,6 @@ _ASCII_WORD_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz."
 _span = re.Match.span
 
 
-def _sentence_builder() -> Callable[[int, int, int, str], Sentence]:
-    """A function equal to ``Sentence(index, start, end, text)`` on every input.
-
-    ``Sentence`` is a frozen dataclass with slots: its ``__init__`` stores each field with
-    ``object.__setattr__``, which costs about twice what the slots' own setters do (constructors were a
-    third of the splitting time). The builder calls those setters instead, making the same object (equal,
-    same hash, repr and pickle). It is only used while ``Sentence`` is the class this was written for:
-    exactly these four fields, each a plain slot, and no ``__post_init__``; otherwise the constructor is.
-    """
-    names = ("index", "start", "end", "text")
-    if tuple(f.name for f in dataclasses.fields(Sentence)) != names or hasattr(Sentence, "__post_init__"):
-        return Sentence
-    setters = []
-    for name in names:
-        slot = vars(Sentence).get(name)
-        if not isinstance(slot, types.MemberDescriptorType):
-            return Sentence
-        setters.append(slot.__set__)
-    set_index, set_start, set_end, set_text = setters
-    new = object.__new__
-
-    def build(index: int, start: int, end: int, text: str) -> Sentence:
-        sentence = new(Sentence)
-        set_index(sentence, index)
-        set_start(sentence, start)
-        set_end(sentence, end)
-        set_text(sentence, text)
-        return sentence
-
-    return build
-
-
-_new_sentence = _sentence_builder()
-
-
 def split_sentences(text: str) -> tuple[Sentence, ...]:
     """Split ``text`` into sentences; every sentence satisfies ``text[start:end] == sentence.text``.
 
@@ -161,7 +123,7 @@ def split_sentences(text: str) -> tuple[Sentence, ...]:
             stripped = body.rstrip()
             if len(stripped) >= 2 and (stripped[0].isalnum() or _WORD_CHAR_RE.search(stripped) is not None):
                 first = stop - len(body)
-                append(_new_sentence(index, first, first + len(stripped), stripped))
+                append(new_sentence(index, first, first + len(stripped), stripped))
                 index += 1
             if stop == end:
                 break

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import itertools
-import pickle
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newstrace.clean import split_sentences
-from newstrace.clean._sentences import _ABBREVIATIONS, _is_abbreviation, _new_sentence, _word_start_scan
-from newstrace.records import Sentence
+from newstrace.clean._sentences import _ABBREVIATIONS, _is_abbreviation, _word_start_scan
 
 
 def _texts(text: str) -> list[str]:
@@ -141,14 +139,3 @@ def test_abbreviation_fast_path_equals_the_scan() -> None:
 @given(st.text(alphabet=st.sampled_from("aZmrU.S éÉİßΣ1_ -"), max_size=30))
 def test_abbreviation_fast_path_equals_the_scan_on_any_text(text: str) -> None:
     _agree_at_every_dot(text)
-
-
-def test_sentences_are_built_through_the_slots_as_the_constructor_builds_them() -> None:
-    assert _new_sentence is not Sentence  # the fast builder is in use for the current Sentence class
-    for args in [(0, 0, 2, "Hi"), (7, 10, 15, "Émile"), (3, -1, -1, "")]:
-        built, constructed = _new_sentence(*args), Sentence(*args)
-        assert type(built) is Sentence
-        assert built == constructed and hash(built) == hash(constructed)
-        assert repr(built) == repr(constructed)
-        assert pickle.dumps(built) == pickle.dumps(constructed)
-        assert pickle.loads(pickle.dumps(built)) == constructed
