@@ -13,7 +13,7 @@ import gc
 import hashlib
 import logging
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -52,6 +52,11 @@ from newstrace.store import Store
 __all__ = ["CheckResult", "Engine", "IndexReport", "content_hash", "document_similarity"]
 
 logger = logging.getLogger(__name__)
+
+# What the clean + fingerprint pass gives per article: the cleaned article, its signature, lexicon
+# entries the worker learnt (on a run's last article), its short-line keys and the keys its cleaning looked
+# up in the corpus chrome (see Engine.clean_and_fingerprint).
+_Prepared = tuple[Article, Signature, list[tuple[int, str | None, int]], frozenset[str], frozenset[str]]
 
 # Two dated articles more than this many days apart are not coverage of one event.
 _SAME_STORY_MAX_DAYS = 7
@@ -237,25 +242,58 @@ class Engine:
 
     def clean_and_fingerprint(self, articles: Sequence[Article]) -> tuple[list[Article], list[Signature]]:
         """Clean every article and make its signature, in one pass over the executor (each worker
-        fingerprints the article it has just cleaned)."""
-        cleaner = self.cleaner(self._corpus_chrome(articles))
+        fingerprints the article it has just cleaned).
+
+        The corpus chrome (short lines repeated across articles) is only known once every article has
+        been read, so the pass cleans without it and brings back each article's short-line keys and the
+        keys its cleaning looked up (:meth:`Cleaner.clean_and_probe`); the few articles whose looked-up
+        keys are corpus chrome are cleaned again. The result is what cleaning with the corpus chrome from
+        the start gives, without a separate pass reading every text (and extracting every HTML page)
+        first.
+        """
         fingerprinter = self.fingerprinter()
 
-        def prepare(
-            run: Sequence[Article],
-        ) -> list[tuple[Article, Signature, list[tuple[int, str | None, int]]]]:
-            cleaned = [cleaner.clean(article) for article in run]
-            signatures = fingerprinter.signatures(cleaned)
-            learnt: list[list[tuple[int, str | None, int]]] = [[] for _ in run]
-            if learnt:
-                learnt[-1] = LEXICON.drain()
-            return list(zip(cleaned, signatures, learnt, strict=True))
+        def prepare(cleaner: Cleaner, *, probe: bool) -> Callable[[Sequence[Article]], list[_Prepared]]:
+            def run_of(run: Sequence[Article]) -> list[_Prepared]:
+                if probe:
+                    probed = [cleaner.clean_and_probe(article) for article in run]
+                else:
+                    probed = [(cleaner.clean(article), frozenset(), frozenset()) for article in run]
+                cleaned = [article for article, _, _ in probed]
+                signatures = fingerprinter.signatures(cleaned)
+                learnt: list[list[tuple[int, str | None, int]]] = [[] for _ in run]
+                if learnt:
+                    learnt[-1] = LEXICON.drain()
+                return [
+                    (article, signature, entries, keys, asked)
+                    for (article, keys, asked), signature, entries in zip(
+                        probed, signatures, learnt, strict=True
+                    )
+                ]
 
-        done = self.executor.map_batches("clean + fingerprint", prepare, articles)
+            return run_of
+
+        done = self.executor.map_batches("clean + fingerprint", prepare(self.cleaner(), probe=True), articles)
+        chrome = frequent_keys(
+            (keys for _, _, _, keys, _ in done), min_docs=self.settings.clean.corpus_repeat_min_docs
+        )
         # What forked workers learnt of the vocabulary comes back with their results: stages forked
         # later (alignment features) then find every word already decoded and stemmed.
-        LEXICON.absorb(entry for _, _, learnt in done for entry in learnt)
-        return [a for a, _, _ in done], [s for _, s, _ in done]
+        LEXICON.absorb(entry for _, _, learnt, _, _ in done for entry in learnt)
+        cleaned = [article for article, _, _, _, _ in done]
+        signatures = [signature for _, signature, _, _, _ in done]
+        again = [k for k, (_, _, _, _, asked) in enumerate(done) if not asked.isdisjoint(chrome)]
+        if again:
+            redone = self.executor.map_batches(
+                "clean again (corpus chrome)",
+                prepare(self.cleaner(chrome), probe=False),
+                [articles[k] for k in again],
+            )
+            LEXICON.absorb(entry for _, _, learnt, _, _ in redone for entry in learnt)
+            for k, (article, signature, _, _, _) in zip(again, redone, strict=True):
+                cleaned[k], signatures[k] = article, signature
+        logger.info("%d corpus chrome lines; %d articles cleaned again", len(chrome), len(again))
+        return cleaned, signatures
 
     def _prepare(self, articles: Sequence[Article]) -> _Corpus:
         cleaned, signatures = self.clean_and_fingerprint(articles)

@@ -71,6 +71,29 @@ class Cleaner:
         self.corpus_lines = corpus_lines
 
     def clean(self, article: Article) -> Article:
+        return self._clean(article, asked=None)[0]
+
+    def clean_and_probe(self, article: Article) -> tuple[Article, frozenset[str], frozenset[str]]:
+        """:meth:`clean`, in the same pass the article's :func:`chrome_keys` (its short lines' keys, the
+        per-article input of :func:`corpus_chrome`), and the keys that cleaning looked up in
+        ``corpus_lines`` which any corpus chrome key could equal (of lines with at most
+        ``short_line_words`` words).
+
+        Cleaning with other ``corpus_lines`` that hold none of those looked-up keys gives the same article:
+        each line meets the same tests with the same answers. So a batch can be cleaned before its corpus
+        chrome is known (one read of every text, one HTML extraction), and only the articles whose
+        looked-up keys turn out to be corpus chrome cleaned again.
+        """
+        asked: set[str] = set()
+        cleaned, raw = self._clean(article, asked=asked)
+        limit = self.settings.short_line_words
+        # A key is its line's words joined by single spaces, so its word count is its spaces plus one.
+        short = frozenset(key for key in asked if key.count(" ") < limit)
+        return cleaned, short_line_keys(raw, short_line_words=limit), short
+
+    def _clean(self, article: Article, *, asked: set[str] | None) -> tuple[Article, str]:
+        """The cleaned article and the raw text it was cleaned from; adds to ``asked`` (when given) the key
+        of every line whose membership in ``corpus_lines`` was asked."""
         html_meta: dict[str, str] = {}
         if article.html is not None and not article.raw:
             raw = _html_to_text(article.html)
@@ -132,17 +155,20 @@ class Cleaner:
                 reason = "duplicate_line"
             elif title_key is not None and key == title_key:
                 reason = "title"
-            elif (
-                key in corpus_lines
-                and (not stripped.endswith(_TERMINAL) or len(stripped.split()) <= 4)
-                and kept != []
-            ):
-                reason = "corpus_repeated"
-            elif title is None and not kept and looks_like_title(stripped):
-                title = stripped
-                title_key = key
-                seen.add(key)
-                continue
+            else:
+                if asked is not None:
+                    asked.add(key)
+                if (
+                    key in corpus_lines
+                    and (not stripped.endswith(_TERMINAL) or len(stripped.split()) <= 4)
+                    and kept != []
+                ):
+                    reason = "corpus_repeated"
+                elif title is None and not kept and looks_like_title(stripped):
+                    title = stripped
+                    title_key = key
+                    seen.add(key)
+                    continue
             if reason is not None:
                 removed.append(RemovedLine(stripped, number, reason))
                 continue
@@ -151,7 +177,7 @@ class Cleaner:
         text = "\n".join(kept)
         credits = find_credits(text) + tuple(trailer_credits)
         outlet = article.outlet or html_meta.get("sitename")
-        return dataclasses.replace(
+        cleaned = dataclasses.replace(
             article,
             text=text,
             sentences=split_sentences(text),
@@ -162,6 +188,7 @@ class Cleaner:
             published=published,
             outlet=outlet,
         )
+        return cleaned, raw
 
 
 _TRAILER_RE = re.compile(

@@ -244,3 +244,75 @@ def test_word_limits_hold_at_their_edges(short_line_words: int) -> None:
                 for line in (sep.join([head, *["w"] * words]), sep.join(["w"] * words + [head])):
                     expected = _reason_by_full_count(line, short_line_words)
                     assert chrome_reason(line, short_line_words=short_line_words) == expected, line
+
+
+def _chrome_corpus(textgen: Any, count: int) -> list[Article]:
+    """Articles with corpus chrome of every kind: a repeated short line kept by the line rules (removed
+    only as corpus chrome), one the rules remove anyway, a repeated short line ending a sentence (kept),
+    a templated line (digits fold), a repeated line non-breaking-spaced, and articles without any."""
+    gen = textgen(11)
+    articles = []
+    for i in range(count):
+        lines = [gen.sentence(), gen.sentence()]
+        if i % 3 != 2:
+            lines.insert(1, "Top picks from our partners")
+        if i % 2:
+            lines.append("Advertisement")
+        if i % 4 == 0:
+            lines.append("Prices rose again.")
+        if i % 5 < 3:
+            lines.insert(0, f"Edition {i % 7} of the day")
+        if i % 6 == 1:
+            lines.append("Top\u00a0picks from our\u2028partners")
+        articles.append(Article(id=f"a{i:02d}", raw="\n".join(lines)))
+    articles.append(
+        Article(
+            id="html",
+            html="<html><body><p>Top picks from our partners</p><p>Only this page here today.</p></body></html>",
+        )
+    )
+    return articles
+
+
+def test_probing_cleaner_gives_the_clean_article_its_keys_and_what_it_looked_up(textgen: Any) -> None:
+    settings = Settings().clean
+    articles = _chrome_corpus(textgen, 12)
+    chrome = corpus_chrome(articles, settings=settings)
+    assert line_key("Top picks from our partners") in chrome
+    plain = Cleaner(settings)
+    asked_chrome = changed = 0
+    for article in articles:
+        cleaned, keys, asked = plain.clean_and_probe(article)
+        assert cleaned == plain.clean(article)
+        assert keys == chrome_keys(article, settings=settings)
+        # Looked-up keys are those of kept short lines: "Advertisement" goes by rule, never looked up.
+        assert line_key("Advertisement") not in asked
+        assert all(key.count(" ") < settings.short_line_words for key in asked)
+        with_chrome = Cleaner(settings, corpus_lines=chrome).clean(article)
+        if asked.isdisjoint(chrome):
+            assert with_chrome == cleaned  # nothing it asked is chrome: the same article
+        else:
+            # Asked is enough to be cleaned again, not always changed (a first line is never chrome).
+            asked_chrome += 1
+            changed += with_chrome != cleaned
+    assert asked_chrome > changed >= 4
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_clean_and_fingerprint_equals_cleaning_with_the_corpus_chrome_first(
+    textgen: Any, workers: int
+) -> None:
+    from newstrace.executors import LocalExecutor
+
+    settings = Settings()
+    articles = _chrome_corpus(textgen, 40)
+    expected = Cleaner(settings.clean, corpus_lines=corpus_chrome(articles, settings=settings.clean))
+    engine = Engine(
+        settings, embeddings=False, executor=LocalExecutor(workers=workers, chunk=8, min_parallel=1)
+    )
+    cleaned, signatures = engine.clean_and_fingerprint(articles)
+    assert cleaned == [expected.clean(a) for a in articles]
+    assert [s.article_id for s in signatures] == [a.id for a in articles]
+    single = engine.fingerprinter()
+    assert [s.terms for s in signatures] == [single.signature(a).terms for a in cleaned]
+    assert sum(any(r.reason == "corpus_repeated" for r in a.removed) for a in cleaned) >= 20
