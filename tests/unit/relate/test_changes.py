@@ -584,39 +584,34 @@ def test_spacy_finds_a_dropped_place(spacy_detector: ChangeDetector) -> None:
     assert change.original_span == result.span_in_original("Berlin")
 
 
-def test_words_of_ascii_text_equal_the_general_path(textgen: Any) -> None:
+def _general_words(text: str, offset: int) -> list[tuple[str, int, int]]:
+    """``_words`` as first written: every word normalised, a regex match per word."""
     from newstrace._text import normalize
-    from newstrace.relate._changes import _STRIP, _WORD_RE, _words
+    from newstrace.relate._changes import _STRIP, _WORD_RE
 
-    def general(text: str, offset: int) -> list[tuple[str, int, int]]:
-        out = []
-        for match in _WORD_RE.finditer(text):
-            norm = normalize(match.group()).lower().strip(_STRIP)
-            if norm:
-                out.append((norm, offset + match.start(), offset + match.end()))
-        return out
+    out = []
+    for match in _WORD_RE.finditer(text):
+        norm = normalize(match.group()).lower().strip(_STRIP)
+        if norm:
+            out.append((norm, offset + match.start(), offset + match.end()))
+    return out
+
+
+def test_words_of_ascii_text_equal_the_general_path(textgen: Any) -> None:
+    from newstrace.relate._changes import _words
 
     gen = textgen(11)
     texts = [*gen.sentences(200), 'He said: "NO -- (never)!" ... 10,000 U.S. $5.2bn; *end*', "-- ... !!", ""]
     for text in texts:
         assert text.isascii()
-        assert [tuple(w) for w in _words(text, offset=7)] == general(text, 7)
+        assert [tuple(w) for w in _words(text, offset=7)] == _general_words(text, 7)
     # Other text keeps the general path: curly quotes straightened, full-width letters folded.
     assert [w.norm for w in _words("“Ｎo” ’tis")] == ["no", "tis"]
 
 
 # -- fast paths pinned to the general ones ------------------------------------------------------
 def test_words_with_irregular_spacing_and_offsets_equal_the_general_path(textgen: Any) -> None:
-    from newstrace._text import normalize
-    from newstrace.relate._changes import _STRIP, _WORD_RE, _sentence_norms, _words
-
-    def general(text: str, offset: int) -> list[tuple[str, int, int]]:
-        out = []
-        for match in _WORD_RE.finditer(text):
-            norm = normalize(match.group()).lower().strip(_STRIP)
-            if norm:
-                out.append((norm, offset + match.start(), offset + match.end()))
-        return out
+    from newstrace.relate._changes import _sentence_norms, _words
 
     # Single spaces (offsets summed from token lengths) and everything else (a regex match per word).
     texts = [
@@ -637,8 +632,8 @@ def test_words_with_irregular_spacing_and_offsets_equal_the_general_path(textgen
     ]
     for text in texts:
         for offset in (0, 13):
-            assert [tuple(w) for w in _words(text, offset=offset)] == general(text, offset), text
-        assert _sentence_norms(text) == tuple(norm for norm, _, _ in general(text, 0)), text
+            assert [tuple(w) for w in _words(text, offset=offset)] == _general_words(text, offset), text
+        assert _sentence_norms(text) == tuple(norm for norm, _, _ in _general_words(text, 0)), text
 
 
 def test_opcodes_equal_difflib_on_small_alphabets_and_near_copies() -> None:
