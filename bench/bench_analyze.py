@@ -3,6 +3,8 @@
     python bench/bench_analyze.py                                # 1k and 10k, lexical + default mode
     python bench/bench_analyze.py --sizes 100000 --modes lexical  # one size, one mode
     python bench/bench_analyze.py --no-analyze --sizes 10000      # candidate generation only
+    python bench/bench_analyze.py --sizes 10000 --modes lexical --no-candidates --repeat 5 \
+        --baseline-src ../base/src                                # alternating with older code, medians
 
 Corpora come from ``bench/corpus.py`` (cached in ``--data-dir``). Every measurement runs in a fresh
 process: a small "measure" process starts the worker and, when it exits, reads the worker's peak RSS from
@@ -67,6 +69,7 @@ def _read_articles(engine: Any, path: str) -> tuple[Any, float]:
 
 def worker_analyze(path: str, mode: str) -> dict[str, Any]:
     """Read ``path`` and time ``analyze`` in lexical-only or default mode."""
+    import newstrace
     from newstrace import Engine, Settings
 
     engine = Engine(settings=Settings.load(), embeddings=mode == "default")
@@ -89,6 +92,7 @@ def worker_analyze(path: str, mode: str) -> dict[str, Any]:
         "model_seconds": model_seconds,
         "relations": len(analysis.relations),
         "stories": len(analysis.stories),
+        "source": str(Path(newstrace.__file__).parent),
     }
 
 
@@ -199,8 +203,11 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
-def run_measure(kind: str, corpus: Path, mode: str, timeout: float) -> dict[str, Any]:
-    """A fresh ``--_measure`` process per measurement, so RUSAGE_CHILDREN covers exactly one worker."""
+def run_measure(
+    kind: str, corpus: Path, mode: str, timeout: float, *, source: str | None = None
+) -> dict[str, Any]:
+    """A fresh ``--_measure`` process per measurement, so RUSAGE_CHILDREN covers exactly one worker;
+    ``source``: a ``src`` folder whose ``newstrace`` is measured instead of the installed one."""
     command = [
         sys.executable,
         __file__,
@@ -213,7 +220,8 @@ def run_measure(kind: str, corpus: Path, mode: str, timeout: float) -> dict[str,
         "--timeout",
         str(timeout),
     ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    env = None if source is None else {**os.environ, "PYTHONPATH": source}
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0 or not done.stdout.strip():
         return {"error": done.stderr.strip()[-300:] or f"exit {done.returncode}"}
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -271,17 +279,43 @@ def run(args: argparse.Namespace) -> int:
             for mode in modes:
                 if mode == "default" and n > args.default_max:
                     continue
-                result = run_measure("analyze", path, mode, args.timeout)
-                result.update({"size": n, "mode": mode})
-                if "seconds" in result:
-                    result["articles_per_s"] = result["articles"] / result["seconds"]
-                results["analyze"].append(result)
-                print(f"analyze n={n} {mode}: {json.dumps(result)}", file=sys.stderr)
+                # With a baseline, its run and this code's alternate: machine noise falls on both alike.
+                codes = [("baseline", args.baseline_src)] if args.baseline_src else []
+                for _ in range(args.repeat):
+                    for code, source in [*codes, ("current", None)]:
+                        result = run_measure("analyze", path, mode, args.timeout, source=source)
+                        result.update({"size": n, "mode": mode, "code": code})
+                        if "seconds" in result:
+                            result["articles_per_s"] = result["articles"] / result["seconds"]
+                        results["analyze"].append(result)
+                        print(f"analyze n={n} {mode} {code}: {json.dumps(result)}", file=sys.stderr)
+    results["medians"] = medians(results["analyze"])
     results["checks"] = floor_checks(results)
     print(markdown(results))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n", "utf-8")
     return 0
+
+
+def medians(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Median analyze time per (size, mode, code), and the baseline's median over this code's."""
+    times: dict[tuple[int, str, str], list[float]] = {}
+    for row in rows:
+        if "seconds" in row:
+            times.setdefault((row["size"], row["mode"], row["code"]), []).append(row["seconds"])
+    out = []
+    for (size, mode, code), values in times.items():
+        if code != "current":
+            continue
+        entry: dict[str, Any] = {"size": size, "mode": mode, "runs": len(values)}
+        entry["seconds"] = float(np.median(values))
+        entry["articles_per_s"] = size / entry["seconds"]
+        baseline = times.get((size, mode, "baseline"))
+        if baseline:
+            entry["baseline_seconds"] = float(np.median(baseline))
+            entry["speedup"] = entry["baseline_seconds"] / entry["seconds"]
+        out.append(entry)
+    return out
 
 
 def floor_checks(results: dict[str, Any]) -> list[dict[str, Any]]:
@@ -293,13 +327,21 @@ def floor_checks(results: dict[str, Any]) -> list[dict[str, Any]]:
             checks.append(_check(f"candidates speedup vs datasketch @{row['size']}", value, ">=", 20.0))
     by_mode: dict[str, dict[int, float]] = {}
     for row in results["analyze"]:
-        if "seconds" not in row:
+        if "seconds" not in row or row.get("code", "current") != "current":
             continue
         by_mode.setdefault(row["mode"], {})[row["size"]] = row["seconds"]
         floor = FLOORS[
             "lexical_articles_per_s_min" if row["mode"] == "lexical" else "default_articles_per_s_min"
         ]
         checks.append(_check(f"{row['mode']} articles/s @{row['size']}", row["articles_per_s"], ">=", floor))
+    for entry in results.get("medians", []):
+        if entry["runs"] > 1:
+            name = f"{entry['mode']} articles/s @{entry['size']}, median of {entry['runs']}"
+            floor = FLOORS[
+                "lexical_articles_per_s_min" if entry["mode"] == "lexical" else "default_articles_per_s_min"
+            ]
+            checks.append(_check(name, entry["articles_per_s"], ">=", floor))
+            by_mode.setdefault(entry["mode"], {})[entry["size"]] = entry["seconds"]
     for mode, times in by_mode.items():
         if 100_000 in times and 10_000 in times:
             ratio = times[100_000] / times[10_000]
@@ -321,16 +363,28 @@ def markdown(results: dict[str, Any]) -> str:
     if results["analyze"]:
         lines += [
             "",
-            "| articles | mode | analyze (s) | articles/s | peak RSS (MB) | read (s) | model load (s) | relations |",
-            "|---:|---|---:|---:|---:|---:|---:|---:|",
+            "| articles | mode | code | analyze (s) | articles/s | peak RSS (MB) | read (s) | model load (s) | relations |",
+            "|---:|---|---|---:|---:|---:|---:|---:|---:|",
         ]
         for r in results["analyze"]:
+            code = r.get("code", "current")
             if "error" in r:
-                lines.append(f"| {r['size']:,} | {r['mode']} | {r['error']} | | | | | |")
+                lines.append(f"| {r['size']:,} | {r['mode']} | {code} | {r['error']} | | | | | |")
                 continue
             lines.append(
-                f"| {r['articles']:,} | {r['mode']} | {r['seconds']:.1f} | {r['articles_per_s']:.0f} | "
+                f"| {r['articles']:,} | {r['mode']} | {code} | {r['seconds']:.2f} | {r['articles_per_s']:.0f} | "
                 f"{r['peak_rss_mb']:.0f} | {r['read_seconds']:.1f} | {r['model_seconds']:.1f} | {r['relations']:,} |"
+            )
+    if any(m["runs"] > 1 or "speedup" in m for m in results.get("medians", [])):
+        lines += [
+            "",
+            "| articles | mode | runs | median (s) | articles/s | baseline median (s) | baseline / current |",
+            "|---:|---|---:|---:|---:|---:|---:|",
+        ]
+        for m in results["medians"]:
+            lines.append(
+                f"| {m['size']:,} | {m['mode']} | {m['runs']} | {m['seconds']:.2f} | {m['articles_per_s']:.0f} | "
+                f"{_fmt(m.get('baseline_seconds'), '.2f')} | {_fmt(m.get('speedup'), '.2f')}{'×' if 'speedup' in m else ''} |"
             )
     if results["candidates"]:
         lines += [
@@ -369,6 +423,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--default-max", type=int, default=10_000, help="largest size for default mode")
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per measurement")
+    parser.add_argument("--repeat", type=int, default=1, help="analyze measurements per size and mode")
+    parser.add_argument(
+        "--baseline-src",
+        help="a src folder (e.g. of a git worktree of an older commit): its analyze runs alternate with "
+        "this code's, and the medians are compared",
+    )
     parser.add_argument("--json", help="write all results to this file")
     parser.add_argument("--_worker", help=argparse.SUPPRESS)
     parser.add_argument("--_measure", help=argparse.SUPPRESS)
