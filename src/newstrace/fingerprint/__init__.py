@@ -268,14 +268,21 @@ class Lexicon:
         missing = np.flatnonzero(~hit)
         if missing.size:
             data = text if isinstance(text, bytes) else hashed_form(text).encode("utf-8", "surrogatepass")
-            for k in missing.tolist():
-                h = int(hashes[k])
-                entry = self._pending.get(h)
+            pending, fresh = self._pending, self._fresh
+            found: list[tuple[int, int]] = []
+            # Plain ints from lists, results written back in one assignment: numpy scalar access per
+            # token cost more than decoding and stemming it.
+            for h, start, end in zip(
+                hashes[missing].tolist(), starts[missing].tolist(), ends[missing].tolist(), strict=True
+            ):
+                entry = pending.get(h)
                 if entry is None:
-                    token = data[int(starts[k]) : int(ends[k])].decode("utf-8", "replace")
-                    entry = self._pending[h] = (self._term(token), len(token))
-                    self._fresh.append(h)
-                term[k], length[k] = entry
+                    token = data[start:end].decode("utf-8", "replace")
+                    entry = pending[h] = (self._term(token), len(token))
+                    fresh.append(h)
+                found.append(entry)
+            values = np.array(found, dtype=np.int64).reshape(-1, 2)
+            term[missing], length[missing] = values[:, 0], values[:, 1]
             if len(self._pending) > max(4096, self.known.size // 4):
                 self._merge()
         return term, length
