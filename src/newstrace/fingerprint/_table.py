@@ -100,19 +100,12 @@ class TermTable:
             out[k] = min(1.0, shared / (norms[i] * norms[j]))
         return out
 
-    def anchors(self, *, low: int, high: int, per_article: int) -> list[list[int]]:
-        """Each article's rarest terms with ``low ≤ df ≤ high`` — rarest first, ties by term hash, at most
-        ``per_article`` — as vocabulary positions (``select_anchors`` of each article, by position)."""
-        article, ids = self.anchor_entries(low=low, high=high, per_article=per_article)
-        bounds = np.searchsorted(article, np.arange(self.docs + 1, dtype=np.int64)).tolist()
-        picked = ids.tolist()
-        return [picked[bounds[i] : bounds[i + 1]] for i in range(self.docs)]
-
     def anchor_entries(
         self, *, low: int, high: int, per_article: int
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """:meth:`anchors` as two flat arrays ``(article, vocabulary position)``: articles ascending, each
-        article's anchors in :meth:`anchors`' order."""
+        """Each article's rarest terms with ``low ≤ df ≤ high`` — rarest first, ties by term hash, at most
+        ``per_article`` — as vocabulary positions (``select_anchors`` of each article, by position), in two
+        flat arrays ``(article, vocabulary position)``, articles ascending."""
         # Entries of in-range terms only, their articles found from their positions (arrays as large as
         # every entry cost more in fresh memory than in arithmetic on a large corpus).
         in_range = (self.df >= max(1, low)) & (self.df <= high)

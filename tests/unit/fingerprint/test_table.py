@@ -31,6 +31,15 @@ def _signatures(textgen: Any, count: int = 60) -> list[Signature]:
     return fingerprinter.signatures(articles)
 
 
+def _anchors(table: TermTable, *, low: int, high: int, per_article: int) -> list[list[int]]:
+    """The table's anchor entries as one list of vocabulary positions per article."""
+    article, term = table.anchor_entries(low=low, high=high, per_article=per_article)
+    out: list[list[int]] = [[] for _ in range(table.docs)]
+    for row, position in zip(article.tolist(), term.tolist(), strict=True):
+        out[row].append(position)
+    return out
+
+
 def test_term_hashes_are_the_sorted_hashes_of_the_terms(textgen: Any) -> None:
     for signature in _signatures(textgen, 10):
         expected = sorted(token_hash(t) for t in signature.terms)
@@ -51,12 +60,12 @@ def test_counts_norms_and_anchors_equal_those_by_strings(textgen: Any) -> None:
     assert table.norms.tolist() == [stats.norm(s.terms) for s in signatures]
     names = {h: t for t, h in ((t, token_hash(t)) for t in stats.df)}
     by_position = [names[h] for h in table.vocabulary.tolist()]
-    anchors = table.anchors(low=2, high=SETTINGS.anchor_max_df, per_article=SETTINGS.anchors_per_article)
+    anchors = _anchors(table, low=2, high=SETTINGS.anchor_max_df, per_article=SETTINGS.anchors_per_article)
     expected = [select_anchors(s.terms, stats, settings=SETTINGS) for s in signatures]
     assert [[by_position[v] for v in chosen] for chosen in anchors] == expected
     assert any(expected)
     # Fewer anchors per article, a narrower range: still the same prefix rule.
-    narrow = table.anchors(low=3, high=5, per_article=2)
+    narrow = _anchors(table, low=3, high=5, per_article=2)
     assert [[by_position[v] for v in chosen] for chosen in narrow] == [
         sorted((t for t in s.terms if 3 <= stats.df[t] <= 5), key=stats.rarity_keys().__getitem__)[:2]
         for s in signatures
@@ -101,7 +110,7 @@ def test_an_empty_corpus() -> None:
     assert table is not None
     assert table.docs == 0
     assert table.norms.tolist() == []
-    assert table.anchors(low=2, high=10, per_article=3) == []
+    assert _anchors(table, low=2, high=10, per_article=3) == []
 
 
 def test_pair_cosines_equal_those_by_strings(textgen: Any) -> None:
