@@ -76,14 +76,8 @@ def _words(text: str, *, offset: int = 0) -> list[_Word]:
             return list(
                 map(_new_tuple, repeat(_Word), compress(zip(norms, starts, ends, strict=True), norms))
             )
-        if offset:
-            return [
-                _new_tuple(_Word, (norm, offset + match.start(), offset + match.end()))
-                for norm, match in zip(norms, _WORD_RE.finditer(text), strict=True)
-                if norm
-            ]
         return [
-            _new_tuple(_Word, (norm, *match.span()))
+            _new_tuple(_Word, (norm, offset + match.start(), offset + match.end()))
             for norm, match in zip(norms, _WORD_RE.finditer(text), strict=True)
             if norm
         ]
