@@ -6,9 +6,13 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Protocol, TypeVar
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import Any, Protocol, TypeVar, cast
 
 __all__ = ["Executor", "LocalExecutor", "Progress"]
 
@@ -76,11 +80,44 @@ def _blas_threads(limit: int) -> Iterator[None]:
         yield
 
 
-def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
-    if _FORKED_TASK is None:  # pragma: no cover - only reachable if a worker outlives its stage
-        raise RuntimeError("worker started without a task")
-    stage, fn, items = _FORKED_TASK
-    return _apply(stage, fn, items[bounds[0] : bounds[1]])
+def _serve(connection: Connection) -> None:
+    """A forked worker's loop: receive ``(number, (lo, hi))``, send back ``(number, True, results)`` of
+    items ``lo:hi`` of the inherited task, or ``(number, False, (error, traceback text))``; stop on
+    ``None`` or when the parent's end closes."""
+    # Ctrl-C reaches the whole process group: the parent stops the workers, which need not report it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _one_blas_thread()
+    while True:
+        try:
+            message = connection.recv()
+        except EOFError:
+            return
+        if message is None:
+            return
+        number, (lo, hi) = message
+        try:
+            if _FORKED_TASK is None:  # pragma: no cover - only reachable if a worker outlives its stage
+                raise RuntimeError("worker started without a task")
+            stage, fn, items = _FORKED_TASK
+            reply: tuple[int, bool, Any] = (number, True, _apply(stage, fn, items[lo:hi]))
+        except Exception as exc:  # every stage error goes back to the caller
+            reply = (number, False, (exc, traceback.format_exc()))
+        try:
+            connection.send(reply)
+        except Exception as exc:  # results or an error that cannot be pickled
+            text = f"{type(exc).__name__}: {exc} (sending the results of items {lo}:{hi} back)"
+            connection.send((number, False, (RuntimeError(text), traceback.format_exc())))
+
+
+def _died(stage: str, process: BaseProcess) -> RuntimeError:
+    """The error for a worker that stopped without a reply (killed, out of memory, ``os._exit``)."""
+    process.join(1.0)
+    code = process.exitcode
+    how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+    return RuntimeError(
+        f"a worker process of stage {stage!r} died ({how}); "
+        "if the system ran out of memory, run with fewer workers"
+    )
 
 
 def _apply(stage: str, fn: Callable[[Sequence[T]], list[U]], run: Sequence[T]) -> list[U]:
@@ -144,18 +181,76 @@ class LocalExecutor:
         return out
 
     def _map_forked(self, stage: str, fn: Callable[[Sequence[T]], list[U]], items: Sequence[T]) -> list[U]:
+        """Run ``fn`` over chunks of ``items`` in forked workers, each with a pipe of its own.
+
+        Workers inherit the stage (``_FORKED_TASK``) at the fork; only chunk bounds go out and results
+        come back, and every worker holds up to two chunks so it never waits for the parent between them.
+        Nothing is shared between workers (no queue, no lock): a worker that fails or dies cannot leave
+        another one, or the parent, waiting. A stage error stops the others and is raised here with the
+        worker's traceback as a note; a worker that dies (killed, out of memory) raises
+        :class:`RuntimeError` naming the stage and the exit code.
+        """
         global _FORKED_TASK
         total = len(items)
         bounds = [(lo, min(total, lo + self.chunk)) for lo in range(0, total, self.chunk)]
         out: list[U] = []
+        done: dict[int, list[U]] = {}  # results of chunks that came back before an earlier one
+        emitted = 0  # chunks whose results are in ``out``
+        context = multiprocessing.get_context("fork")
+        workers: dict[Connection, BaseProcess] = {}
+        finished = False
         _FORKED_TASK = (stage, fn, items)
         try:
-            context = multiprocessing.get_context("fork")
-            with context.Pool(self.workers, initializer=_one_blas_thread) as pool:
-                for part in pool.imap(_run_chunk, bounds):
-                    out.extend(part)
+            for _ in range(min(self.workers, len(bounds))):
+                mine, theirs = context.Pipe(duplex=True)
+                process = context.Process(target=_serve, args=(theirs,), daemon=True)
+                process.start()
+                theirs.close()
+                workers[mine] = process
+            waiting = iter(enumerate(bounds))
+
+            def send_next(connection: Connection) -> None:
+                task = next(waiting, None)
+                if task is not None:
+                    try:
+                        connection.send(task)
+                    except (BrokenPipeError, ConnectionResetError):  # it died since its last reply
+                        raise _died(stage, workers[connection]) from None
+
+            for _ in range(2):
+                for connection in workers:
+                    send_next(connection)
+            while emitted < len(bounds):
+                for ready in wait(list(workers)):
+                    connection = cast("Connection", ready)
+                    try:
+                        number, ok, payload = connection.recv()
+                    except (EOFError, ConnectionResetError):  # reset: it died with a chunk unread
+                        raise _died(stage, workers[connection]) from None
+                    if not ok:
+                        error, remote = payload
+                        error.add_note(f"in a worker process of stage {stage!r}:\n{remote.rstrip()}")
+                        raise error
+                    done[number] = payload
+                    send_next(connection)
+                while emitted in done:
+                    out.extend(done.pop(emitted))
+                    emitted += 1
                     self.progress(stage, len(out), total)
+            finished = True
         finally:
             _FORKED_TASK = None
-        logger.debug("%s: %d items in %d worker processes", stage, total, self.workers)
+            for connection, worker in workers.items():
+                if finished:
+                    with contextlib.suppress(OSError):
+                        connection.send(None)
+                else:
+                    worker.terminate()
+                connection.close()
+            for worker in workers.values():
+                worker.join(5.0)
+                if worker.exitcode is None:  # pragma: no cover - a worker ignoring SIGTERM
+                    worker.kill()
+                    worker.join()
+        logger.debug("%s: %d items in %d worker processes", stage, total, len(workers))
         return out

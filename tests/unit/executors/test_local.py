@@ -99,3 +99,57 @@ def test_map_batches_refuses_a_stage_that_drops_results(workers: int) -> None:
     executor = LocalExecutor(workers=workers, chunk=4, min_parallel=1)
     with pytest.raises(ValueError, match="'lossy' gave 3 results for 4 items"):
         executor.map_batches("lossy", lambda run: list(run)[:-1], list(range(8)))
+
+
+def _no_worker_left() -> bool:
+    return not [p for p in multiprocessing.active_children() if p.is_alive()]
+
+
+@needs_fork
+def test_a_worker_error_carries_its_traceback_and_stops_every_worker() -> None:
+    def fail_on_five(x: int) -> int:
+        if x == 5:
+            raise KeyError("five")
+        return x
+
+    with pytest.raises(KeyError, match="five") as caught:
+        LocalExecutor(workers=2, chunk=1, min_parallel=1).map("fail", fail_on_five, list(range(40)))
+    notes = "\n".join(getattr(caught.value, "__notes__", []))
+    assert "in a worker process of stage 'fail'" in notes
+    assert "fail_on_five" in notes  # the worker's own traceback
+    assert _no_worker_left()
+
+
+@needs_fork
+def test_a_worker_that_dies_is_an_error_naming_the_stage_not_a_hang() -> None:
+    def die_on_three(x: int) -> int:
+        if x == 3:
+            os._exit(7)
+        return x
+
+    with pytest.raises(RuntimeError, match=r"worker process of stage 'die' died \(exit code 7\)"):
+        LocalExecutor(workers=2, chunk=1, min_parallel=1).map("die", die_on_three, list(range(20)))
+    assert _no_worker_left()
+
+
+@needs_fork
+def test_results_that_cannot_travel_back_are_an_error() -> None:
+    with pytest.raises(RuntimeError, match="sending the results of items"):
+        LocalExecutor(workers=2, chunk=2, min_parallel=1).map("lambdas", lambda x: lambda: x, list(range(6)))
+    assert _no_worker_left()
+
+
+@needs_fork
+def test_results_come_back_in_input_order_when_chunks_finish_out_of_order() -> None:
+    import time
+
+    def slow_first_chunk(run: list[int]) -> list[int]:
+        if run[0] == 0:
+            time.sleep(0.2)  # the other worker finishes several later chunks meanwhile
+        return [x * 10 for x in run]
+
+    done: list[int] = []
+    executor = LocalExecutor(workers=2, chunk=3, min_parallel=1, progress=lambda s, d, t: done.append(d))
+    assert executor.map_batches("slow", slow_first_chunk, list(range(30))) == [x * 10 for x in range(30)]
+    assert done == sorted(done) and done[-1] == 30
+    assert _no_worker_left()
