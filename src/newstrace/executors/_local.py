@@ -139,9 +139,12 @@ def default_workers() -> int:
 class LocalExecutor:
     """Runs stages on this machine, in order of items.
 
-    With ``workers > 1`` (and a platform that can fork), stages with at least ``min_parallel`` items run
-    in forked processes, ``chunk`` items at a time; results come back in input order, so the output is
-    identical to a serial run.
+    With ``workers > 1`` (and a platform that can fork), a stage of at least ``min_parallel`` items may
+    run in forked processes, ``chunk`` items at a time; results come back in input order, so the output
+    is identical to a serial run. Forking costs tens of milliseconds (more for a large parent process:
+    its page tables are copied, and each worker's copy is torn down at its end), so a stage of at most
+    ``probe_chunks`` chunks first runs a few items in process and forks only when the rest would take at
+    least ``min_parallel_seconds`` in process at that pace; ``min_parallel_seconds=0`` always forks.
     """
 
     def __init__(
@@ -150,12 +153,16 @@ class LocalExecutor:
         workers: int | None = None,
         progress: Progress | None = None,
         chunk: int = 64,
-        min_parallel: int = 256,
+        min_parallel: int = 128,
+        min_parallel_seconds: float = 0.2,
+        probe_chunks: int = 64,
     ) -> None:
         self.workers = default_workers() if workers is None else max(1, workers)
         self.progress: Progress = progress or _no_progress
         self.chunk = chunk
         self.min_parallel = min_parallel
+        self.min_parallel_seconds = min_parallel_seconds
+        self.probe_chunks = probe_chunks
 
     def map(self, stage: str, fn: Callable[[T], U], items: Sequence[T]) -> list[U]:
         return self.map_batches(stage, lambda run: [fn(item) for item in run], items)
@@ -164,24 +171,42 @@ class LocalExecutor:
         total = len(items)
         started = time.perf_counter()
         self.progress(stage, 0, total)
-        if (
+        out: list[U] = []
+        forked = (
             self.workers > 1
             and total >= self.min_parallel
             and "fork" in multiprocessing.get_all_start_methods()
-        ):
-            out = self._map_forked(stage, fn, items)
-        else:
-            out = []
+        )
+        if forked and self.min_parallel_seconds > 0 and total <= self.chunk * self.probe_chunks:
+            # A few items in process tell what the rest would cost here (their results are kept).
+            probe = max(1, self.chunk // 8)
             with _blas_threads(1):
-                for lo in range(0, total, self.chunk):
+                probe_started = time.perf_counter()
+                out.extend(_apply(stage, fn, items[:probe]))
+                per_item = (time.perf_counter() - probe_started) / probe
+            forked = per_item * (total - probe) >= self.min_parallel_seconds
+            self.progress(stage, len(out), total)
+        if forked:
+            out.extend(self._map_forked(stage, fn, items, done=len(out)))
+        else:
+            with _blas_threads(1):
+                for lo in range(len(out), total, self.chunk):
                     out.extend(_apply(stage, fn, items[lo : lo + self.chunk]))
                     self.progress(stage, len(out), total)
         self.progress(stage, total, total)
-        logger.info("%s: %d items in %.2f s", stage, total, time.perf_counter() - started)
+        logger.info(
+            "%s: %d items in %.2f s (%s)",
+            stage,
+            total,
+            time.perf_counter() - started,
+            f"{self.workers} worker processes" if forked else "in process",
+        )
         return out
 
-    def _map_forked(self, stage: str, fn: Callable[[Sequence[T]], list[U]], items: Sequence[T]) -> list[U]:
-        """Run ``fn`` over chunks of ``items`` in forked workers, each with a pipe of its own.
+    def _map_forked(
+        self, stage: str, fn: Callable[[Sequence[T]], list[U]], items: Sequence[T], *, done: int = 0
+    ) -> list[U]:
+        """Run ``fn`` over chunks of ``items[done:]`` in forked workers, each with a pipe of its own.
 
         Workers inherit the stage (``_FORKED_TASK``) at the fork; only chunk bounds go out and results
         come back, and every worker holds up to two chunks so it never waits for the parent between them.
@@ -192,13 +217,14 @@ class LocalExecutor:
         """
         global _FORKED_TASK
         total = len(items)
-        bounds = [(lo, min(total, lo + self.chunk)) for lo in range(0, total, self.chunk)]
+        bounds = [(lo, min(total, lo + self.chunk)) for lo in range(done, total, self.chunk)]
         out: list[U] = []
-        done: dict[int, list[U]] = {}  # results of chunks that came back before an earlier one
+        early: dict[int, list[U]] = {}  # results of chunks that came back before an earlier one
         emitted = 0  # chunks whose results are in ``out``
         context = multiprocessing.get_context("fork")
         workers: dict[Connection, BaseProcess] = {}
         finished = False
+        multiprocessing.active_children()  # reaps the workers of earlier stages that have exited
         _FORKED_TASK = (stage, fn, items)
         try:
             for _ in range(min(self.workers, len(bounds))):
@@ -231,12 +257,12 @@ class LocalExecutor:
                         error, remote = payload
                         error.add_note(f"in a worker process of stage {stage!r}:\n{remote.rstrip()}")
                         raise error
-                    done[number] = payload
+                    early[number] = payload
                     send_next(connection)
-                while emitted in done:
-                    out.extend(done.pop(emitted))
+                while emitted in early:
+                    out.extend(early.pop(emitted))
                     emitted += 1
-                    self.progress(stage, len(out), total)
+                    self.progress(stage, done + len(out), total)
             finished = True
         finally:
             _FORKED_TASK = None
@@ -247,10 +273,14 @@ class LocalExecutor:
                 else:
                     worker.terminate()
                 connection.close()
-            for worker in workers.values():
-                worker.join(5.0)
-                if worker.exitcode is None:  # pragma: no cover - a worker ignoring SIGTERM
-                    worker.kill()
-                    worker.join()
+            if not finished:
+                for worker in workers.values():
+                    worker.join(5.0)
+                    if worker.exitcode is None:  # pragma: no cover - a worker ignoring SIGTERM
+                        worker.kill()
+                        worker.join()
+            # Finished workers exit on their own: the kernel tearing down a large worker's memory takes
+            # tens of milliseconds the next stage need not wait for. They are reaped when the next stage
+            # forks (``active_children``) or at exit (multiprocessing joins its children).
         logger.debug("%s: %d items in %d worker processes", stage, total, len(workers))
         return out

@@ -308,7 +308,9 @@ def test_clean_and_fingerprint_equals_cleaning_with_the_corpus_chrome_first(
     articles = _chrome_corpus(textgen, 40)
     expected = Cleaner(settings.clean, corpus_lines=corpus_chrome(articles, settings=settings.clean))
     engine = Engine(
-        settings, embeddings=False, executor=LocalExecutor(workers=workers, chunk=8, min_parallel=1)
+        settings,
+        embeddings=False,
+        executor=LocalExecutor(workers=workers, chunk=8, min_parallel=1, min_parallel_seconds=0),
     )
     cleaned, signatures = engine.clean_and_fingerprint(articles)
     assert cleaned == [expected.clean(a) for a in articles]

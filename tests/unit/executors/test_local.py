@@ -30,7 +30,7 @@ def test_serial_map_keeps_order_and_reports_progress() -> None:
 @needs_fork
 def test_forked_workers_give_the_serial_result_in_input_order() -> None:
     items = list(range(50))
-    executor = LocalExecutor(workers=2, chunk=3, min_parallel=1)
+    executor = LocalExecutor(workers=2, chunk=3, min_parallel=1, min_parallel_seconds=0)
     out = executor.map("square", _square_and_pid, items)
     assert [v for v, _ in out] == [x * x for x in items]
     # The work really ran in other processes ...
@@ -54,7 +54,9 @@ def test_an_error_in_a_worker_reaches_the_caller() -> None:
         return x
 
     with pytest.raises(ValueError, match="seven"):
-        LocalExecutor(workers=2, chunk=2, min_parallel=1).map("fail", fail_on_seven, list(range(20)))
+        LocalExecutor(workers=2, chunk=2, min_parallel=1, min_parallel_seconds=0).map(
+            "fail", fail_on_seven, list(range(20))
+        )
 
 
 @needs_fork
@@ -65,7 +67,11 @@ def test_workers_run_one_blas_thread() -> None:
         info = threadpoolctl.threadpool_info()
         return max((i["num_threads"] for i in info if i["user_api"] == "blas"), default=1)
 
-    assert set(LocalExecutor(workers=2, chunk=1, min_parallel=1).map("blas", blas_threads, [0, 1, 2])) == {1}
+    assert set(
+        LocalExecutor(workers=2, chunk=1, min_parallel=1, min_parallel_seconds=0).map(
+            "blas", blas_threads, [0, 1, 2]
+        )
+    ) == {1}
 
 
 def test_in_process_stages_run_one_blas_thread_and_give_them_back() -> None:
@@ -88,7 +94,7 @@ def _squares_of_run(run: list[int]) -> list[tuple[int, int]]:
 
 @pytest.mark.parametrize("workers", [1, pytest.param(2, marks=needs_fork)])
 def test_map_batches_passes_runs_of_at_most_chunk_items_and_keeps_order(workers: int) -> None:
-    executor = LocalExecutor(workers=workers, chunk=4, min_parallel=1)
+    executor = LocalExecutor(workers=workers, chunk=4, min_parallel=1, min_parallel_seconds=0)
     out = executor.map_batches("square", _squares_of_run, list(range(10)))
     assert [v for v, _ in out] == [x * x for x in range(10)]
     assert [n for _, n in out] == [4] * 8 + [2] * 2
@@ -96,13 +102,25 @@ def test_map_batches_passes_runs_of_at_most_chunk_items_and_keeps_order(workers:
 
 @pytest.mark.parametrize("workers", [1, pytest.param(2, marks=needs_fork)])
 def test_map_batches_refuses_a_stage_that_drops_results(workers: int) -> None:
-    executor = LocalExecutor(workers=workers, chunk=4, min_parallel=1)
+    executor = LocalExecutor(workers=workers, chunk=4, min_parallel=1, min_parallel_seconds=0)
     with pytest.raises(ValueError, match="'lossy' gave 3 results for 4 items"):
         executor.map_batches("lossy", lambda run: list(run)[:-1], list(range(8)))
 
 
 def _no_worker_left() -> bool:
     return not [p for p in multiprocessing.active_children() if p.is_alive()]
+
+
+def _workers_exit_soon() -> bool:
+    """Workers of a finished stage exit on their own (nobody waits for them): within seconds."""
+    import time
+
+    deadline = time.monotonic() + 10
+    while not _no_worker_left():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 @needs_fork
@@ -113,7 +131,9 @@ def test_a_worker_error_carries_its_traceback_and_stops_every_worker() -> None:
         return x
 
     with pytest.raises(KeyError, match="five") as caught:
-        LocalExecutor(workers=2, chunk=1, min_parallel=1).map("fail", fail_on_five, list(range(40)))
+        LocalExecutor(workers=2, chunk=1, min_parallel=1, min_parallel_seconds=0).map(
+            "fail", fail_on_five, list(range(40))
+        )
     notes = "\n".join(getattr(caught.value, "__notes__", []))
     assert "in a worker process of stage 'fail'" in notes
     assert "fail_on_five" in notes  # the worker's own traceback
@@ -128,14 +148,18 @@ def test_a_worker_that_dies_is_an_error_naming_the_stage_not_a_hang() -> None:
         return x
 
     with pytest.raises(RuntimeError, match=r"worker process of stage 'die' died \(exit code 7\)"):
-        LocalExecutor(workers=2, chunk=1, min_parallel=1).map("die", die_on_three, list(range(20)))
+        LocalExecutor(workers=2, chunk=1, min_parallel=1, min_parallel_seconds=0).map(
+            "die", die_on_three, list(range(20))
+        )
     assert _no_worker_left()
 
 
 @needs_fork
 def test_results_that_cannot_travel_back_are_an_error() -> None:
     with pytest.raises(RuntimeError, match="sending the results of items"):
-        LocalExecutor(workers=2, chunk=2, min_parallel=1).map("lambdas", lambda x: lambda: x, list(range(6)))
+        LocalExecutor(workers=2, chunk=2, min_parallel=1, min_parallel_seconds=0).map(
+            "lambdas", lambda x: lambda: x, list(range(6))
+        )
     assert _no_worker_left()
 
 
@@ -149,7 +173,40 @@ def test_results_come_back_in_input_order_when_chunks_finish_out_of_order() -> N
         return [x * 10 for x in run]
 
     done: list[int] = []
-    executor = LocalExecutor(workers=2, chunk=3, min_parallel=1, progress=lambda s, d, t: done.append(d))
+    executor = LocalExecutor(
+        workers=2, chunk=3, min_parallel=1, min_parallel_seconds=0, progress=lambda s, d, t: done.append(d)
+    )
     assert executor.map_batches("slow", slow_first_chunk, list(range(30))) == [x * 10 for x in range(30)]
     assert done == sorted(done) and done[-1] == 30
-    assert _no_worker_left()
+    assert _workers_exit_soon()
+
+
+@needs_fork
+def test_a_small_cheap_stage_stays_in_process_and_a_slow_one_forks() -> None:
+    import time
+
+    # 2,000 cheap items (32 chunks): the 8 probed items take microseconds, so the rest would take far
+    # less than 5 s in process (only a stall of over 20 ms during the probe could say otherwise).
+    cheap_executor = LocalExecutor(workers=2, chunk=64, min_parallel=1, min_parallel_seconds=5.0)
+    cheap = cheap_executor.map("cheap", _square_and_pid, list(range(2000)))
+    assert [v for v, _ in cheap] == [x * x for x in range(2000)]
+    assert {pid for _, pid in cheap} == {os.getpid()}  # forking would cost more than the whole stage
+
+    def slow(x: int) -> tuple[int, int]:
+        time.sleep(0.01)  # at least 2 s for 200 items in process, whatever the machine
+        return _square_and_pid(x)
+
+    executor = LocalExecutor(workers=2, chunk=8, min_parallel=1, min_parallel_seconds=0.2)
+    out = executor.map("slow", slow, list(range(200)))
+    assert [v for v, _ in out] == [x * x for x in range(200)]
+    pids = [pid for _, pid in out]
+    assert set(pids[:1]) == {os.getpid()}  # the probe ran in process, its results kept in order
+    assert os.getpid() not in set(pids[1:])
+
+
+@needs_fork
+def test_a_stage_of_many_chunks_forks_without_a_probe() -> None:
+    executor = LocalExecutor(workers=2, chunk=2, min_parallel=1, probe_chunks=4)
+    out = executor.map("many", _square_and_pid, list(range(20)))
+    assert [v for v, _ in out] == [x * x for x in range(20)]
+    assert os.getpid() not in {pid for _, pid in out}
