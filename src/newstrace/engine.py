@@ -302,19 +302,14 @@ class Engine:
         # Counting terms by hash, then naming the distinct ones, gives TermStats' counts without a
         # dictionary update per (article, term).
         table = TermTable.from_signatures(ordered)
-        counts = table.counts_by_name(LEXICON.term_names()) if table is not None else None
-        if table is None or counts is None:
+        stats = TermStats.from_table(table, LEXICON.term_names()) if table is not None else None
+        if table is None or stats is None:
             return _Corpus(
                 articles={a.id: a for a in cleaned},
                 signatures=by_id,
                 stats=TermStats.from_signatures(ordered),
             )
-        return _Corpus(
-            articles={a.id: a for a in cleaned},
-            signatures=by_id,
-            stats=TermStats(docs=table.docs, df=counts),
-            table=table,
-        )
+        return _Corpus(articles={a.id: a for a in cleaned}, signatures=by_id, stats=stats, table=table)
 
     def candidate_pairs(
         self, articles: Sequence[Article], *, channels: Sequence[str] = ("minhash", "sentences", "anchors")

@@ -81,6 +81,20 @@ class TermStats:
             stats.docs += 1
         return stats
 
+    @classmethod
+    def from_table(cls, table: TermTable, names: dict[int, str]) -> TermStats | None:
+        """The statistics of the articles of ``table`` (``names`` maps a term hash to its string), as
+        :meth:`from_signatures` of the same signatures, with the IDF² table taken from the table's
+        integers (the same expression per document frequency) instead of recomputed term by term;
+        ``None`` when a hash has no name."""
+        try:
+            keys = [names[h] for h in table.vocabulary.tolist()]
+        except KeyError:
+            return None
+        stats = cls(docs=table.docs, df=Counter(dict(zip(keys, table.df.tolist(), strict=True))))
+        stats._idf_sq = dict(zip(keys, table.idf_squared.tolist(), strict=True))
+        return stats
+
     def add(self, terms: Iterable[str]) -> None:
         self.docs += 1
         self.df.update(terms)

@@ -15,7 +15,6 @@ of articles holding term ``v``; article ``i``'s terms are ``ids[indptr[i]:indptr
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -68,15 +67,6 @@ class TermTable:
             idf_squared=idf_squared,
             norms=_norms(idf_squared[ids], indptr),
         )
-
-    def counts_by_name(self, names: dict[int, str]) -> Counter[str] | None:
-        """Document frequencies keyed by term string (``names`` maps a term hash to its string), as
-        ``TermStats.df``; ``None`` when a hash has no name (then count by strings instead)."""
-        try:
-            keys = [names[h] for h in self.vocabulary.tolist()]
-        except KeyError:
-            return None
-        return Counter(dict(zip(keys, self.df.tolist(), strict=True)))
 
     def cosines(self, pairs: Sequence[tuple[int, int]]) -> list[float]:
         """IDF-weighted cosine of the term sets of each article pair (rows of this table), equal to

@@ -53,9 +53,15 @@ def test_counts_norms_and_anchors_equal_those_by_strings(textgen: Any) -> None:
     table = TermTable.from_signatures(signatures)
     assert table is not None
     stats = TermStats.from_signatures(signatures)
-    counts = table.counts_by_name(LEXICON.term_names())
+    from_table = TermStats.from_table(table, LEXICON.term_names())
+    assert from_table is not None
+    assert from_table.docs == stats.docs
+    counts = from_table.df
     assert counts == stats.df
     assert sorted(set(counts.values())) != [1]  # the corpus does have shared terms
+    # The IDF² integers taken from the table are those computed term by term.
+    assert from_table._squared() == stats._squared()
+    assert [from_table.norm(s.terms) for s in signatures] == [stats.norm(s.terms) for s in signatures]
     # Norms equal bit for bit (the same fixed-point integers, summed exactly).
     assert table.norms.tolist() == [stats.norm(s.terms) for s in signatures]
     names = {h: t for t, h in ((t, token_hash(t)) for t in stats.df)}
@@ -102,7 +108,7 @@ def test_a_signature_without_hashes_or_an_unknown_name_gives_no_table(textgen: A
     assert TermTable.from_signatures([*signatures, old]) is None
     table = TermTable.from_signatures(signatures)
     assert table is not None
-    assert table.counts_by_name({}) is None
+    assert TermStats.from_table(table, {}) is None
 
 
 def test_an_empty_corpus() -> None:
