@@ -44,7 +44,17 @@ from newstrace.executors import Executor, LocalExecutor, Progress
 from newstrace.fingerprint import LEXICON, Fingerprinter, TermStats, TermTable
 from newstrace.fingerprint._embed import SentenceEmbedder, load_embedder
 from newstrace.ingest import ReadResult, read_inputs
-from newstrace.records import Alignment, Article, CandidatePair, Change, Relation, RelationKind, Signature
+from newstrace.records import (
+    Alignment,
+    Article,
+    CandidatePair,
+    Change,
+    Relation,
+    RelationKind,
+    Signature,
+    SignatureParts,
+    signature_from_parts,
+)
 from newstrace.relate import ChangeDetector, decide_kind, decide_origin
 from newstrace.settings import Settings
 from newstrace.store import Store
@@ -53,10 +63,10 @@ __all__ = ["CheckResult", "Engine", "IndexReport", "content_hash", "document_sim
 
 logger = logging.getLogger(__name__)
 
-# What the clean + fingerprint pass gives per article: the cleaned article, its signature, lexicon
+# What the clean + fingerprint pass gives per article: the cleaned article, its signature's parts, lexicon
 # entries the worker learnt (on a run's last article), its short-line keys and the keys its cleaning looked
 # up in the corpus chrome (see Engine.clean_and_fingerprint).
-_Prepared = tuple[Article, Signature, list[tuple[int, str | None, int]], frozenset[str], frozenset[str]]
+_Prepared = tuple[Article, SignatureParts, list[tuple[int, str | None, int]], frozenset[str], frozenset[str]]
 
 # Two dated articles more than this many days apart are not coverage of one event.
 _SAME_STORY_MAX_DAYS = 7
@@ -260,7 +270,7 @@ class Engine:
                 else:
                     probed = [(cleaner.clean(article), frozenset(), frozenset()) for article in run]
                 cleaned = [article for article, _, _ in probed]
-                signatures = fingerprinter.signatures(cleaned)
+                signatures = fingerprinter.signature_parts(cleaned)
                 learnt: list[list[tuple[int, str | None, int]]] = [[] for _ in run]
                 if learnt:
                     learnt[-1] = LEXICON.drain()
@@ -281,7 +291,7 @@ class Engine:
         # later (alignment features) then find every word already decoded and stemmed.
         LEXICON.absorb(entry for _, _, learnt, _, _ in done for entry in learnt)
         cleaned = [article for article, _, _, _, _ in done]
-        signatures = [signature for _, signature, _, _, _ in done]
+        signatures = [signature_from_parts(*parts) for _, parts, _, _, _ in done]
         again = [k for k, (_, _, _, _, asked) in enumerate(done) if not asked.isdisjoint(chrome)]
         if again:
             redone = self.executor.map_batches(
@@ -290,8 +300,8 @@ class Engine:
                 [articles[k] for k in again],
             )
             LEXICON.absorb(entry for _, _, learnt, _, _ in redone for entry in learnt)
-            for k, (article, signature, _, _, _) in zip(again, redone, strict=True):
-                cleaned[k], signatures[k] = article, signature
+            for k, (article, parts, _, _, _) in zip(again, redone, strict=True):
+                cleaned[k], signatures[k] = article, signature_from_parts(*parts)
         logger.info("%d corpus chrome lines; %d articles cleaned again", len(chrome), len(again))
         return cleaned, signatures
 

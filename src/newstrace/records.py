@@ -16,7 +16,7 @@ import dataclasses
 import datetime as dt
 import types
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, cast
@@ -41,9 +41,12 @@ __all__ = [
     "RemovedLine",
     "Sentence",
     "Signature",
+    "SignatureParts",
     "Story",
     "Thread",
     "new_sentence",
+    "signature_from_parts",
+    "signature_parts",
 ]
 
 
@@ -324,14 +327,22 @@ def _reduce_article(article: Article) -> tuple[Callable[..., Any], tuple[Any, ..
     return _article_from_parts, (fields, bounds)
 
 
-def _signature_from_parts(
+SignatureParts = tuple[str, str, Sequence[str], "dt.date | None", bytes, ArrayLayout]
+"""A :class:`Signature` as it travels between processes: ``(article_id, algorithm, terms, published,
+packed arrays, layout)``, the arrays (``minhash``, ``sentence_keys``, ``term_hashes``) packed by
+:func:`newstrace._arrays.pack_arrays`. Made by :func:`signature_parts`, undone by
+:func:`signature_from_parts`."""
+
+
+def signature_from_parts(
     article_id: str,
     algorithm: str,
-    terms: tuple[str, ...],
+    terms: Sequence[str],
     published: dt.date | None,
     blob: bytes,
     layout: ArrayLayout,
 ) -> Signature:
+    """The :class:`Signature` of its :data:`SignatureParts` (its arrays read-only views into ``blob``)."""
     minhash, sentence_keys, term_hashes = unpack_arrays(blob, layout)
     return Signature(
         article_id,
@@ -344,18 +355,16 @@ def _signature_from_parts(
     )
 
 
+def signature_parts(sig: Signature) -> SignatureParts:
+    """The :data:`SignatureParts` of a signature (its terms in set order)."""
+    blob, layout = pack_arrays([sig.minhash, sig.sentence_keys, sig.term_hashes])
+    return (sig.article_id, sig.algorithm, tuple(sig.terms), sig.published, blob, layout)
+
+
 def _reduce_signature(sig: Signature) -> tuple[Callable[..., Any], tuple[Any, ...]]:
     """A signature's arrays travel packed into one byte string (:mod:`newstrace._arrays`) and come back
     read-only; its terms as a tuple."""
-    blob, layout = pack_arrays([sig.minhash, sig.sentence_keys, sig.term_hashes])
-    return _signature_from_parts, (
-        sig.article_id,
-        sig.algorithm,
-        tuple(sig.terms),
-        sig.published,
-        blob,
-        layout,
-    )
+    return signature_from_parts, signature_parts(sig)
 
 
 def _register_record_pickling() -> None:

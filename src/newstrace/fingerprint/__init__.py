@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from newstrace._arrays import pack_arrays
 from newstrace._text import STOPWORDS, stem
 from newstrace.clean._sentences import split_sentences
 from newstrace.fingerprint._minhash import (
@@ -32,7 +33,7 @@ from newstrace.fingerprint._minhash import (
     unique_first_inverse,
 )
 from newstrace.fingerprint._table import TermTable
-from newstrace.records import Article, Sentence, Signature
+from newstrace.records import Article, Sentence, Signature, SignatureParts, signature_parts
 from newstrace.settings import FingerprintSettings
 
 __all__ = [
@@ -390,6 +391,19 @@ class TokenBatch:
         return np.maximum(sentence_of.astype(np.int64), first_sentence[self.owner]), first_sentence
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class _SignatureRow:
+    """One article's signature inside a batch, before it becomes a :class:`Signature` or its parts:
+    ``terms`` are indices into ``LEXICON.terms`` (distinct, ascending); the arrays are views into the
+    batch's arrays (copy before keeping)."""
+
+    article: Article
+    minhash: npt.NDArray[np.uint32]
+    terms: list[int]
+    sentence_keys: npt.NDArray[np.uint64]
+    term_hashes: npt.NDArray[np.uint64]
+
+
 class Fingerprinter:
     """Requires ``Article.sentences`` (made from ``Article.text`` when absent); provides a
     :class:`Signature` per article."""
@@ -430,6 +444,41 @@ class Fingerprinter:
         """:meth:`signature` of many articles in one vectorised pass (texts joined by newlines, which
         never join words): equal, one for one, to a call per article, at a fraction of the per-call
         array overhead."""
+        term_names = LEXICON.terms
+        return [
+            row
+            if isinstance(row, Signature)
+            else Signature(
+                article_id=row.article.id,
+                algorithm=self.algorithm,
+                minhash=row.minhash.copy(),
+                terms=frozenset(map(term_names.__getitem__, row.terms)),
+                published=row.article.published,
+                sentence_keys=row.sentence_keys.copy(),
+                term_hashes=row.term_hashes.copy(),
+            )
+            for row in self._rows(articles)
+        ]
+
+    def signature_parts(self, articles: Sequence[Article]) -> list[SignatureParts]:
+        """:meth:`signatures` in the form they travel between processes (:func:`signature_from_parts`
+        makes each signature): the terms as a list, the arrays packed. A worker process sends these
+        instead of signatures: it never builds the term sets (a fifth of the stage), which the receiving
+        process builds anyway when it unpickles."""
+        term_names = LEXICON.terms
+        out: list[SignatureParts] = []
+        for row in self._rows(articles):
+            if isinstance(row, Signature):
+                out.append(signature_parts(row))
+                continue
+            blob, layout = pack_arrays([row.minhash, row.sentence_keys, row.term_hashes])
+            terms = list(map(term_names.__getitem__, row.terms))
+            out.append((row.article.id, self.algorithm, terms, row.article.published, blob, layout))
+        return out
+
+    def _rows(self, articles: Sequence[Article]) -> list[Signature | _SignatureRow]:
+        """Each article's signature: a :class:`Signature` (one-article path) or its parts as views into
+        the batch's arrays (the batched path)."""
         k = self.settings.shingle_words
         split = [a.sentences or split_sentences(a.text) for a in articles]
         texts = [a.text for a in articles]
@@ -439,7 +488,7 @@ class Fingerprinter:
         # Short or sentence-less texts follow the single-article rules (one gram of all their words, all
         # tokens in one sentence) and are rare: they take the one-article path.
         batched = (counts >= max(k, 3)) & np.fromiter((bool(s) for s in split), dtype=bool, count=len(split))
-        out: list[Signature | None] = [None] * len(articles)
+        out: list[Signature | _SignatureRow | None] = [None] * len(articles)
         for row in np.flatnonzero(~batched).tolist():
             out[row] = self.signature(articles[row])
         if not batched.any():
@@ -463,27 +512,27 @@ class Fingerprinter:
         )
         entry_owner = entries // (len(LEXICON.terms) + 1)
         entry_term = entries % (len(LEXICON.terms) + 1)
-        term_bounds = np.searchsorted(entry_owner, np.arange(len(articles) + 1))
+        term_bounds = np.searchsorted(entry_owner, np.arange(len(articles) + 1)).tolist()
+        # Each text's term hashes, ascending and distinct (two terms could share a 64-bit hash).
+        entry_hash = LEXICON.term_hashes(entry_term)
+        distinct_hashes = distinct_pairs(entry_owner, entry_hash)
+        hash_owner, entry_hash = entry_owner[distinct_hashes], entry_hash[distinct_hashes]
+        hash_bounds = np.searchsorted(hash_owner, np.arange(len(articles) + 1)).tolist()
         sentence_of, _ = tokens.sentence_numbers(texts, split)
         # Texts of the one-article path have no sentence numbers of their own here: their tokens go.
         mine = batched[owner]
         keys, key_owner = _sentence_key_entries(hashes[mine], sentence_of[mine], owner[mine])
         distinct = distinct_pairs(key_owner, keys)
         keys, key_owner = keys[distinct], key_owner[distinct]
-        key_bounds = np.searchsorted(key_owner, np.arange(len(articles) + 1))
-        term_names = LEXICON.terms
-        entry_hash = LEXICON.term_hashes(entry_term)
+        key_bounds = np.searchsorted(key_owner, np.arange(len(articles) + 1)).tolist()
+        term_lists = entry_term.tolist()
         for row in np.flatnonzero(batched).tolist():
-            article = articles[row]
-            lo, hi = term_bounds[row], term_bounds[row + 1]
-            out[row] = Signature(
-                article_id=article.id,
-                algorithm=self.algorithm,
-                minhash=minhashes[row].copy(),
-                terms=frozenset(map(term_names.__getitem__, entry_term[lo:hi].tolist())),
-                published=article.published,
-                sentence_keys=keys[key_bounds[row] : key_bounds[row + 1]].copy(),
-                term_hashes=sorted_unique(entry_hash[lo:hi]),
+            out[row] = _SignatureRow(
+                article=articles[row],
+                minhash=minhashes[row],
+                terms=term_lists[term_bounds[row] : term_bounds[row + 1]],
+                sentence_keys=keys[key_bounds[row] : key_bounds[row + 1]],
+                term_hashes=entry_hash[hash_bounds[row] : hash_bounds[row + 1]],
             )
         return [s for s in out if s is not None]
 
