@@ -41,7 +41,7 @@ from newstrace.clean import Cleaner, chrome_keys, frequent_keys
 from newstrace.cluster import stories, threads
 from newstrace.errors import InputError
 from newstrace.executors import Executor, LocalExecutor, Progress
-from newstrace.fingerprint import LEXICON, Fingerprinter, TermStats, TermTable
+from newstrace.fingerprint import LEXICON, Fingerprinter, LexiconEntry, TermStats, TermTable
 from newstrace.fingerprint._embed import SentenceEmbedder, load_embedder
 from newstrace.ingest import ReadResult, read_inputs
 from newstrace.records import (
@@ -66,7 +66,7 @@ logger = logging.getLogger(__name__)
 # What the clean + fingerprint pass gives per article: the cleaned article, its signature's parts, lexicon
 # entries the worker learnt (on a run's last article), its short-line keys and the keys its cleaning looked
 # up in the corpus chrome (see Engine.clean_and_fingerprint).
-_Prepared = tuple[Article, SignatureParts, list[tuple[int, str | None, int]], frozenset[str], frozenset[str]]
+_Prepared = tuple[Article, SignatureParts, list[LexiconEntry], frozenset[str], frozenset[str]]
 
 # Two dated articles more than this many days apart are not coverage of one event.
 _SAME_STORY_MAX_DAYS = 7
@@ -271,7 +271,7 @@ class Engine:
                     probed = [(cleaner.clean(article), frozenset(), frozenset()) for article in run]
                 cleaned = [article for article, _, _ in probed]
                 signatures = fingerprinter.signature_parts(cleaned)
-                learnt: list[list[tuple[int, str | None, int]]] = [[] for _ in run]
+                learnt: list[list[LexiconEntry]] = [[] for _ in run]
                 if learnt:
                     learnt[-1] = LEXICON.drain()
                 return [

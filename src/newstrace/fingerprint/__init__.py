@@ -40,6 +40,7 @@ __all__ = [
     "Fingerprinter",
     "LEXICON",
     "Lexicon",
+    "LexiconEntry",
     "TermStats",
     "TermTable",
     "TokenBatch",
@@ -204,6 +205,11 @@ class TermStats:
         return found
 
 
+LexiconEntry = tuple[int, str | None, int, int]
+"""What :meth:`Lexicon.drain` hands over per token: ``(token hash, stemmed term or None, token length in
+characters, the term's token_hash or 0)``."""
+
+
 class Lexicon:
     """Per-process map from token hash (:func:`text_token_hashes`) to content term, for vectorised
     lookups: each distinct word of a corpus is decoded and stemmed once.
@@ -232,10 +238,11 @@ class Lexicon:
         self._pending: dict[int, tuple[int, int]] = {}
         self._fresh: list[int] = []
 
-    def drain(self) -> list[tuple[int, str | None, int]]:
+    def drain(self) -> list[LexiconEntry]:
         """Entries first seen by this process since the last drain: ``(token hash, stemmed term or None
-        for a token that is no term, token length in characters)``."""
-        out: list[tuple[int, str | None, int]] = []
+        for a token that is no term, token length in characters, the term's :func:`token_hash` or 0)``."""
+        out: list[LexiconEntry] = []
+        terms, term_hashes = self.terms, self._term_hashes
         for h in self._fresh:
             entry = self._pending.get(h)
             if entry is None:
@@ -244,13 +251,18 @@ class Lexicon:
                     continue  # dropped by a reset
                 entry = (int(self.term_of[at]), int(self.length[at]))
             index, length = entry
-            out.append((h, self.terms[index] if index >= 0 else None, length))
+            if index >= 0:
+                out.append((h, terms[index], length, term_hashes[index]))
+            else:
+                out.append((h, None, length, 0))
         self._fresh = []
         return out
 
-    def absorb(self, entries: Iterable[tuple[int, str | None, int]]) -> None:
-        """Add entries another process :meth:`drain` ed (those already known are skipped)."""
-        new = {h: (term, length) for h, term, length in entries if h not in self._pending}
+    def absorb(self, entries: Iterable[LexiconEntry]) -> None:
+        """Add entries another process :meth:`drain` ed (those already known are skipped). The terms'
+        hashes come with them: a blake2b per new term was most of this serial step in the parent."""
+        pending = self._pending
+        new = {h: entry for entry in entries if (h := entry[0]) not in pending}
         if not new:
             return
         hashes = np.fromiter(new, dtype=np.uint64, count=len(new))
@@ -258,9 +270,10 @@ class Lexicon:
             at = np.searchsorted(self.known, hashes)
             at[at == self.known.size] = 0
             hashes = hashes[self.known[at] != hashes]
+        index = self._index
         for h in hashes.tolist():
-            term, length = new[h]
-            self._pending[h] = (self._index(term) if term is not None else -1, length)
+            _, term, length, term_hash = new[h]
+            pending[h] = (index(term, term_hash) if term is not None else -1, length)
         self._merge()
 
     def lookup(
@@ -307,12 +320,14 @@ class Lexicon:
             return -1
         return self._index(stem(token))
 
-    def _index(self, term: str) -> int:
+    def _index(self, term: str, term_hash: int | None = None) -> int:
+        """The index of ``term`` in ``terms``, added when new (``term_hash``: its :func:`token_hash`,
+        when known already)."""
         index = self._term_index.get(term)
         if index is None:
             index = self._term_index[term] = len(self.terms)
             self.terms.append(term)
-            self._term_hashes.append(token_hash(term))
+            self._term_hashes.append(token_hash(term) if term_hash is None else term_hash)
         return index
 
     def _merge(self) -> None:

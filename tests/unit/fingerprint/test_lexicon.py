@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from newstrace.fingerprint import Lexicon
-from newstrace.fingerprint._minhash import text_token_hashes
+from newstrace.fingerprint._minhash import text_token_hashes, token_hash
 
 
 def _lookup(lexicon: Lexicon, text: str) -> list[tuple[str | None, int]]:
@@ -44,10 +44,12 @@ def test_what_one_lexicon_drains_another_absorbs_with_the_same_answers() -> None
     worker = Lexicon()
     learnt = _lookup(worker, text)
     drained = worker.drain()
-    assert len(drained) == len(set(drained)) == len({h for h, _, _ in drained})
+    assert len(drained) == len(set(drained)) == len({h for h, _, _, _ in drained})
     assert worker.drain() == []  # each entry is handed over once
     parent = Lexicon()
     parent.absorb(drained)
+    # The terms' hashes came with them, and are the ones the parent would compute.
+    assert parent.term_names() == {token_hash(t): t for t in parent.terms} == worker.term_names()
     assert parent.known.size == len(drained) and not parent.drain()  # nothing to decode any more
     assert _lookup(parent, text) == learnt
     parent.absorb(drained)  # absorbing twice changes nothing
