@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import copyreg
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, cast
 
 import numpy as np
@@ -403,28 +405,32 @@ def _monotone_links(score: npt.NDArray[np.float64], threshold: float) -> list[tu
     """
     mutual = (score == score.max(axis=1, keepdims=True)) & (score == score.max(axis=0, keepdims=True))
     allowed = (score >= threshold) | (mutual & (score >= _WEAK_MIN_SCORE))
-    rows = np.flatnonzero(allowed.any(axis=1)).tolist()
-    columns = np.flatnonzero(allowed.any(axis=0)).tolist()
-    if not rows:
+    at_rows, at_columns = np.nonzero(allowed)  # row-major: rows ascending, columns ascending within
+    if not at_rows.size:
         return []
-    gain = np.where(allowed, score - _WEAK_MIN_SCORE + 1e-6, -np.inf)
-    if len(rows) == len(columns) and allowed.sum() == len(rows):
-        # One allowed cell per active row and column: if they run in order (a clean copy) and each
-        # gains, linking them all is the one best path.
-        cells = np.argwhere(allowed)
-        if bool((np.diff(cells[:, 1]) > 0).all()) and bool((gain[allowed] > 0).all()):
-            return [(i, j) for i, j in cells.tolist()]
+    cell_rows, cell_columns = at_rows.tolist(), at_columns.tolist()
+    # The gain of the allowed cells only (the same two float operations, cell by cell, as on the grid).
+    gains = (score[at_rows, at_columns] - _WEAK_MIN_SCORE + 1e-6).tolist()
+    rows = sorted(set(cell_rows))
+    columns = sorted(set(cell_columns))
+    if (
+        len(rows) == len(columns) == len(cell_rows)
+        and all(c < d for c, d in pairwise(cell_columns))
+        and all(g > 0 for g in gains)
+    ):
+        # One allowed cell per active row and column, in order (a clean copy), each gaining: linking
+        # them all is the one best path.
+        return list(zip(cell_rows, cell_columns, strict=True))
     # Totals row by row in Python floats (the same IEEE doubles and the same sums as a grid of numpy
     # float64, so the same ties). A row of totals never decreases along the columns, so a row is the one
     # above raised by its few allowed cells: from an allowed cell on, to the best total it starts, until
-    # the row above reaches that total anyway.
+    # the row above reaches that total anyway. The row stays non-decreasing as it is raised, so where the
+    # raise ends is a bisection and the raise one slice assignment (the same values a cell-by-cell walk
+    # writes, at C speed: a clean copy's raise runs to the end of the row).
     cells_of_row: list[list[tuple[int, float]]] = [[] for _ in rows]
     row_at = {r: k for k, r in enumerate(rows)}
     column_at = {c: k for k, c in enumerate(columns)}
-    at_rows, at_columns = np.nonzero(allowed)
-    for r, c, g in zip(
-        at_rows.tolist(), at_columns.tolist(), gain[at_rows, at_columns].tolist(), strict=True
-    ):
+    for r, c, g in zip(cell_rows, cell_columns, gains, strict=True):
         cells_of_row[row_at[r]].append((column_at[c], g))
     m = len(columns)
     above = [0.0] * (m + 1)
@@ -436,10 +442,9 @@ def _monotone_links(score: npt.NDArray[np.float64], threshold: float) -> list[tu
             reached = above[k] + g
             if reached > best:
                 best = reached
-            j = k + 1
-            while j <= m and row[j] < best:
-                row[j] = best
-                j += 1
+            end = bisect_left(row, best, k + 1)
+            if end > k + 1:
+                row[k + 1 : end] = [best] * (end - k - 1)
         totals.append(row)
         above = row
     n = len(rows)
