@@ -329,6 +329,43 @@ def _dice(
     return out
 
 
+def _dice_at(
+    shape: tuple[int, int],
+    a: tuple[npt.NDArray[np.int32], npt.NDArray[np.uint64], npt.NDArray[np.int32]],
+    b: tuple[npt.NDArray[np.int32], npt.NDArray[np.uint64], npt.NDArray[np.int32]],
+    cells_a: npt.NDArray[np.intp],
+    cells_b: npt.NDArray[np.intp],
+) -> list[float]:
+    """The unweighted :func:`_dice` at the cells ``(cells_a[k], cells_b[k])`` only, which pair each row
+    and each column at most once (links): value for value the same, from the same integer counts (shared
+    tokens, tokens per sentence) and the same one division, without the matrices.
+
+    A's entries are looked up, each in the row of its sentence's partner, in a boolean table of B's
+    entries (B's columns, plus a column for A's terms absent from B and a row for A's sentences without
+    a partner, both empty): the matrix product's shared count, cell by cell.
+    """
+    n, m = shape
+    rows_a, columns_a, column_of_a = a
+    rows_b, columns_b, column_of_b = b
+    denom = (np.bincount(rows_a, minlength=n)[cells_a] + np.bincount(rows_b, minlength=m)[cells_b]).astype(
+        np.float64
+    )
+    inter = np.zeros(cells_a.size)
+    if columns_a.size and columns_b.size:
+        width = columns_b.size
+        at = np.searchsorted(columns_b, columns_a)
+        np.minimum(at, width - 1, out=at)
+        column_in_b = np.where(columns_b[at] == columns_a, at, width)
+        present = np.zeros((m + 1, width + 1), dtype=bool)
+        present[rows_b, column_of_b] = True
+        partner = np.full(n, m, dtype=np.intp)
+        partner[cells_a] = cells_b
+        found = present[partner[rows_a], column_in_b[column_of_a]]
+        inter = np.bincount(rows_a[found], minlength=n)[cells_a].astype(np.float64)
+    out: list[float] = np.divide(2 * inter, denom, out=np.zeros(cells_a.size), where=denom > 0).tolist()
+    return out
+
+
 def sentence_scores(
     fa: ArticleFeatures,
     fb: ArticleFeatures,
@@ -492,7 +529,7 @@ def align(
     ``content``: their :func:`content_scores` with ``cosine``, when the caller made them already)."""
     if not a.sentences or not b.sentences:
         return Alignment(a.id, b.id, (), 0.0, 0.0, 0.0, 0.0, 0, 1.0)
-    score, surface = sentence_scores(fa, fb, cosine=cosine, content=content)
+    score = content_scores(fa, fb, cosine=cosine) if content is None else content
     pairs = _monotone_links(score, settings.link_min_score)
     in_order = len(pairs)
     used_a = {i for i, _ in pairs}
@@ -507,21 +544,36 @@ def align(
             used_a.add(i)
             used_b.add(j)
     pairs.sort()
+    # The surface overlap is read at the links only: made there alone (equal to sentence_scores' matrix
+    # at those cells), with the links' scores, in one pass each.
+    surfaces: list[float] = []
+    scores: list[float] = []
+    if pairs:
+        cells_a = np.array([i for i, _ in pairs], dtype=np.intp)
+        cells_b = np.array([j for _, j in pairs], dtype=np.intp)
+        surfaces = _dice_at(
+            (fa.sentence_count, fb.sentence_count),
+            (fa.token_rows, fa.token_columns, fa.token_column_of),
+            (fb.token_rows, fb.token_columns, fb.token_column_of),
+            cells_a,
+            cells_b,
+        )
+        scores = score[cells_a, cells_b].tolist()
+    quoted_a, quoted_b = fa.quoted.tolist(), fb.quoted.tolist()
     links = []
-    for i, j in pairs:
+    for (i, j), surf, link_score in zip(pairs, surfaces, scores, strict=True):
         sa, sb = a.sentences[i], b.sentences[j]
-        surf = float(surface[i, j])
         if surf >= settings.verbatim_min_score:
             kind = LinkType.VERBATIM
         elif surf >= settings.edited_min_score:
             kind = LinkType.EDITED
         else:
             kind = LinkType.PARAPHRASE
-        quote_only = bool(min(fa.quoted[i], fb.quoted[j]) >= _QUOTE_ONLY_FRACTION) and not _same_attribution(
+        quote_only = min(quoted_a[i], quoted_b[j]) >= _QUOTE_ONLY_FRACTION and not _same_attribution(
             sa.text, sb.text
         )
         links.append(
-            Link(i, j, (sa.start, sa.end), (sb.start, sb.end), round(float(score[i, j]), 4), kind, quote_only)
+            Link(i, j, (sa.start, sa.end), (sb.start, sb.end), round(link_score, 4), kind, quote_only)
         )
     lengths_a, lengths_b = fa.lengths.tolist(), fb.lengths.tolist()
     total_a = sum(lengths_a) or 1

@@ -321,3 +321,33 @@ def test_features_of_a_batch_equal_one_article_at_a_time(textgen: Any) -> None:
                 else:
                     assert value == wanted, name
     assert article_features_many([], stats) == []
+
+
+def _random_entries(
+    rng: np.random.Generator, sentences: int, pool: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(rows, columns, column_of)`` in the :class:`ArticleFeatures` layout: distinct (sentence, column)
+    entries sorted by sentence then column, over distinct terms drawn from ``pool``; some sentences
+    empty."""
+    columns = np.unique(rng.choice(pool, size=int(rng.integers(0, pool.size + 1)), replace=False))
+    grid = rng.random((sentences, columns.size)) < rng.choice([0.05, 0.3, 0.9])
+    grid[rng.random(sentences) < 0.2] = False
+    rows, column_of = np.nonzero(grid)
+    return rows.astype(np.int32), columns.astype(np.uint64), column_of.astype(np.int32)
+
+
+def test_dice_at_cells_equals_the_whole_matrix_there() -> None:
+    """The unweighted overlap made at one-to-one cells alone is the whole matrix's value at each cell,
+    bit for bit: shared and disjoint vocabularies, empty sentences (a zero denominator), no terms."""
+    from newstrace.align import _dice, _dice_at
+
+    rng = np.random.default_rng(13)
+    for _ in range(2000):
+        n, m = int(rng.integers(1, 25)), int(rng.integers(1, 25))
+        pool = rng.integers(0, 2**64, size=int(rng.integers(1, 60)), dtype=np.uint64)
+        a, b = _random_entries(rng, n, pool), _random_entries(rng, m, pool)
+        k = int(rng.integers(0, min(n, m) + 1))
+        cells_a = np.sort(rng.choice(n, size=k, replace=False)).astype(np.intp)
+        cells_b = rng.choice(m, size=k, replace=False).astype(np.intp)
+        expected = _dice((n, m), a, b)[cells_a, cells_b].tolist()
+        assert _dice_at((n, m), a, b, cells_a, cells_b) == expected
