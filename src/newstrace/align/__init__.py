@@ -174,8 +174,12 @@ def _features_of_batch(articles: Sequence[Article], stats: TermStats) -> list[Ar
     column = token_number - first_distinct[owner]
     width = int(np.diff(first_distinct).max(initial=0)) + 1
     entries = _first_of_each(sentence * width + column)
-    # Content terms of every distinct (article, token): one lexicon lookup for the batch.
-    term, _ = LEXICON.lookup(distinct_hashes, tokens.starts[first_at], tokens.ends[first_at], tokens.joined)
+    # Content terms of every distinct (article, token): one lexicon lookup of the batch's distinct tokens
+    # (articles of a batch share most of their words; a lookup is a binary search among every known
+    # token), each at its first occurrence in the batch.
+    unique, first_of_unique, unique_of = unique_first_inverse(distinct_hashes)
+    at = first_at[first_of_unique]
+    term = LEXICON.lookup(unique, tokens.starts[at], tokens.ends[at], tokens.joined)[0][unique_of]
     is_term = term >= 0
     term_hash = np.zeros(distinct_hashes.size, dtype=np.uint64)
     term_hash[is_term] = LEXICON.term_hashes(term[is_term])
@@ -194,9 +198,19 @@ def _features_of_batch(articles: Sequence[Article], stats: TermStats) -> list[Ar
     distinct_terms = _first_of_each(sentence[content] * term_width + term_column)
     all_term_idf = np.zeros(all_term_hashes.size, dtype=np.float64)
     all_term_idf[term_id] = weight[content_token]
-    # Whole-sentence hashes: position-weighted sums of token hashes (sentence numbers never decrease).
-    positions = np.arange(hashes.size) - np.searchsorted(sentence, sentence, side="left")
-    sentence_hashes = np.zeros(sum(len(a.sentences) for a in articles), dtype=np.uint64)
+    # Whole-sentence hashes: position-weighted sums of token hashes. Sentence numbers never decrease, so a
+    # token's position is its index less that of its sentence's first token (a running maximum of the
+    # indices where the number changes: linear, where a binary search per token is not).
+    index = np.arange(hashes.size)
+    changes = np.ones(hashes.size, dtype=bool)
+    np.not_equal(sentence[1:], sentence[:-1], out=changes[1:])
+    positions = index - np.maximum.accumulate(np.where(changes, index, 0))
+    sentence_count = sum(len(a.sentences) for a in articles)
+    sentence_hashes = np.zeros(sentence_count, dtype=np.uint64)
+    # Sentence lengths of the whole batch in one array (each article's a slice, as its hashes).
+    lengths = np.fromiter(
+        (len(s.text) for a in articles for s in a.sentences), dtype=np.int64, count=sentence_count
+    )
     if hashes.size:
         np.add.at(
             sentence_hashes, sentence, hashes * position_multipliers(int(positions.max()) + 1)[positions]
@@ -228,7 +242,7 @@ def _features_of_batch(articles: Sequence[Article], stats: TermStats) -> list[Ar
                 token_column_of=column[chosen].astype(np.int32),
                 sentence_hashes=sentence_hashes[base : base + n],
                 quoted=_quoted(article),
-                lengths=np.array([len(s.text) for s in article.sentences], dtype=np.int64),
+                lengths=lengths[base : base + n],
             )
         )
     return out
@@ -239,7 +253,28 @@ def _distinct_per_group(
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64], npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     """The distinct values of each group (groups ``0 … groups-1`` in order, values ascending within):
     ``(number, distinct, first, bounds)`` — item ``k`` holds ``distinct[number[k]]``, ``first[d]`` is the
-    first item holding distinct entry ``d``, and group ``g``'s entries are ``bounds[g]:bounds[g + 1]``."""
+    first item holding distinct entry ``d``, and group ``g``'s entries are ``bounds[g]:bounds[g + 1]``.
+
+    One unstable sort of a 64-bit key, the group in the high bits and the value's high bits below it:
+    unless two distinct values of a group share a key (then the exact two-key order), equal keys are
+    equal items, the keys' order is the (group, value) order, and the first item of each is the smallest
+    index among its equal items."""
+    n = values.size
+    bits = max(1, (groups - 1).bit_length())
+    if n >= 2 and bits < 32:
+        key = (group.astype(np.uint64) << np.uint64(64 - bits)) | (values >> np.uint64(bits))
+        order = np.argsort(key)
+        ordered_key, ordered_values = key[order], values[order]
+        same = ordered_key[1:] == ordered_key[:-1]
+        if not (same & (ordered_values[1:] != ordered_values[:-1])).any():
+            new = np.ones(n, dtype=bool)
+            np.logical_not(same, out=new[1:])
+            starts = np.flatnonzero(new)
+            number = np.empty(n, dtype=np.int64)
+            number[order] = np.cumsum(new) - 1
+            first: npt.NDArray[np.intp] = np.minimum.reduceat(order, starts)
+            bounds = np.searchsorted(group[first], np.arange(groups + 1))
+            return number, ordered_values[starts], first, bounds
     order = pair_order(group, values)
     ordered_group, ordered_values = group[order], values[order]
     new = np.ones(order.size, dtype=bool)

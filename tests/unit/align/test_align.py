@@ -351,3 +351,29 @@ def test_dice_at_cells_equals_the_whole_matrix_there() -> None:
         cells_b = rng.choice(m, size=k, replace=False).astype(np.intp)
         expected = _dice((n, m), a, b)[cells_a, cells_b].tolist()
         assert _dice_at((n, m), a, b, cells_a, cells_b) == expected
+
+
+def test_distinct_per_group_equals_the_two_key_order() -> None:
+    """The one-key sort gives what the stable (group, value) order gives: numbers, distinct values, first
+    items and bounds, with values sharing their high bits in a group (the exact order's case), empty
+    groups and a single item."""
+    from newstrace.align import _distinct_per_group
+
+    rng = np.random.default_rng(17)
+    for trial in range(500):
+        groups = int(rng.integers(1, 140))
+        n = int(rng.integers(1, 400))
+        group = np.sort(rng.integers(0, groups, size=n)).astype(np.intp)
+        pool = rng.integers(0, 2**64, size=int(rng.integers(1, 50)), dtype=np.uint64)
+        if trial % 3 == 0:  # neighbours in the low bits: equal keys for distinct values
+            pool = np.concatenate([pool, pool ^ np.uint64(1)])
+        values = pool[rng.integers(0, pool.size, size=n)]
+        order = np.lexsort((values, group))
+        new = np.ones(n, dtype=bool)
+        new[1:] = (group[order][1:] != group[order][:-1]) | (values[order][1:] != values[order][:-1])
+        number = np.empty(n, dtype=np.int64)
+        number[order] = np.cumsum(new) - 1
+        bounds = np.searchsorted(group[order][new], np.arange(groups + 1))
+        got = _distinct_per_group(group, values, groups)
+        for value, wanted in zip(got, (number, values[order][new], order[new], bounds), strict=True):
+            assert np.array_equal(value, wanted)
