@@ -343,14 +343,18 @@ def _dice(
     n, m = shape
     rows_a, columns_a, column_of_a = a
     rows_b, columns_b, column_of_b = b
-    weights_a = None if weights is None else weights[0][column_of_a]
-    weights_b = None if weights is None else weights[1][column_of_b]
-    total_a = np.bincount(rows_a, weights=weights_a, minlength=n).astype(np.float64)
-    total_b = np.bincount(rows_b, weights=weights_b, minlength=m).astype(np.float64)
-    inter = np.zeros(shape)
+    if weights is None:
+        weights_a = weights_b = None
+        total_a = np.bincount(rows_a, minlength=n).astype(np.float64)
+        total_b = np.bincount(rows_b, minlength=m).astype(np.float64)
+    else:  # weighted counts are float64 already (no copy)
+        weights_a, weights_b = weights[0][column_of_a], weights[1][column_of_b]
+        total_a = np.bincount(rows_a, weights=weights_a, minlength=n).astype(np.float64, copy=False)
+        total_b = np.bincount(rows_b, weights=weights_b, minlength=m).astype(np.float64, copy=False)
+    inter = None
     if columns_a.size and columns_b.size:
         at = np.searchsorted(columns_b, columns_a)
-        at[at == columns_b.size] = 0
+        np.minimum(at, columns_b.size - 1, out=at)  # past B's last column: never equal, never shared
         shared = columns_b[at] == columns_a
         if shared.any():
             hit = shared[column_of_a]
@@ -359,8 +363,16 @@ def _dice(
             right = np.zeros((m, columns_b.size))
             right[rows_b, column_of_b] = 1.0
             inter = left @ right.T
+    if inter is None:
+        return np.zeros(shape)  # 0 / anything, and 0 where the denominator is 0
     denom = total_a[:, None] + total_b[None, :]
-    out: npt.NDArray[np.float64] = np.divide(2 * inter, denom, out=np.zeros_like(inter), where=denom > 0)
+    positive = denom > 0
+    # ``2 · inter / denom`` in place (a fresh product); cells without a positive denominator are 0.
+    np.multiply(inter, 2, out=inter)
+    if positive.all():
+        np.divide(inter, denom, out=inter)
+        return inter
+    out: npt.NDArray[np.float64] = np.divide(inter, denom, out=np.zeros_like(inter), where=positive)
     return out
 
 
