@@ -13,7 +13,15 @@ import logging
 import re
 from collections.abc import Iterable
 
-from newstrace.clean._chrome import SECTION_END_RE, chrome_reason, frequent_keys, line_key, short_line_keys
+from newstrace.clean._chrome import (
+    BULLETS,
+    SECTION_END_RE,
+    bare_chrome_reason,
+    chrome_reason,
+    frequent_keys,
+    line_key,
+    short_line_keys,
+)
 from newstrace.clean._credits import find_credits, names_match
 from newstrace.clean._metadata import BYLINE_RE, find_date, is_byline, looks_like_title
 from newstrace.clean._sentences import split_sentences
@@ -71,7 +79,7 @@ class Cleaner:
         self.corpus_lines = corpus_lines
 
     def clean(self, article: Article) -> Article:
-        return self._clean(article, asked=None)[0]
+        return self._clean(article, asked=None)
 
     def clean_and_probe(self, article: Article) -> tuple[Article, frozenset[str], frozenset[str]]:
         """:meth:`clean`, in the same pass the article's :func:`chrome_keys` (its short lines' keys, the
@@ -85,15 +93,19 @@ class Cleaner:
         looked-up keys turn out to be corpus chrome cleaned again.
         """
         asked: set[str] = set()
-        cleaned, raw = self._clean(article, asked=asked)
+        short_keys: set[str] = set()
+        cleaned = self._clean(article, asked=asked, short_keys=short_keys)
         limit = self.settings.short_line_words
         # A key is its line's words joined by single spaces, so its word count is its spaces plus one.
         short = frozenset(key for key in asked if key.count(" ") < limit)
-        return cleaned, short_line_keys(raw, short_line_words=limit), short
+        return cleaned, frozenset(short_keys), short
 
-    def _clean(self, article: Article, *, asked: set[str] | None) -> tuple[Article, str]:
-        """The cleaned article and the raw text it was cleaned from; adds to ``asked`` (when given) the key
-        of every line whose membership in ``corpus_lines`` was asked."""
+    def _clean(
+        self, article: Article, *, asked: set[str] | None, short_keys: set[str] | None = None
+    ) -> Article:
+        """The cleaned article; adds to ``asked`` (when given) the key of every line whose membership in
+        ``corpus_lines`` was asked, and to ``short_keys`` (when given) the keys of the short lines of the raw
+        text it was cleaned from (its :func:`chrome_keys`)."""
         html_meta: dict[str, str] = {}
         if article.html is not None and not article.raw:
             raw = _html_to_text(article.html)
@@ -115,10 +127,23 @@ class Cleaner:
         title_key = line_key(title) if title else None
         corpus_lines = self.corpus_lines
         short_line_words = self.settings.short_line_words
+        # The short lines' keys come from this loop's own word counts and keys when its lines are those of
+        # ``short_line_keys`` (``str.splitlines``, whose lines are stripped here without changing their
+        # keys or word counts), which they are unless the text holds another line boundary.
+        collected = short_keys
+        if short_keys is not None and not _only_newlines_break(raw):
+            short_keys.update(short_line_keys(raw, short_line_words=short_line_words))
+            collected = None
         for number, stripped in enumerate(stripped_lines, start=1):
             if not stripped:
                 continue
             content_seen += 1
+            # ``min(words, short_line_words + 1)``: whether the line is short, and the chrome rules' count.
+            pieces = len(stripped.split(maxsplit=short_line_words))
+            key = None
+            if collected is not None and pieces <= short_line_words:
+                key = line_key(stripped)
+                collected.add(key)
             if cut_rest is not None:
                 removed.append(RemovedLine(stripped, number, cut_rest))
                 continue
@@ -131,7 +156,11 @@ class Cleaner:
                 reason = "section_end"
                 cut_rest = "after_section_end"
             if reason is None:
-                reason = chrome_reason(stripped, short_line_words=short_line_words)
+                # A line with no bullet at either end is the one the chrome rules see: its count serves.
+                if stripped[0] in BULLETS or stripped[-1] in BULLETS:
+                    reason = chrome_reason(stripped, short_line_words=short_line_words)
+                else:
+                    reason = bare_chrome_reason(stripped, pieces, short_line_words)
             if (
                 reason is None
                 and starts_known
@@ -150,7 +179,8 @@ class Cleaner:
                 removed.append(RemovedLine(stripped, number, reason))
                 continue
             # The key is only asked from here on (lines removed above never reach ``seen``).
-            key = line_key(stripped)
+            if key is None:
+                key = line_key(stripped)
             if key in seen:
                 reason = "duplicate_line"
             elif title_key is not None and key == title_key:
@@ -188,7 +218,7 @@ class Cleaner:
             published=published,
             outlet=outlet,
         )
-        return cleaned, raw
+        return cleaned
 
 
 _TRAILER_RE = re.compile(
@@ -205,6 +235,20 @@ _LINE_START_RE = re.compile(
         for pattern in (SECTION_END_RE, BYLINE_RE, _TRAILER_RE)
     )
 )
+
+
+# The line boundaries of ``str.splitlines`` besides the newline.
+_OTHER_LINE_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
+def _only_newlines_break(raw: str) -> bool:
+    """Whether the non-empty lines of ``raw.split("\\n")`` are those of ``raw.splitlines()``: ``raw``
+    holds no other line boundary."""
+    # A loop of substring tests (each a ``memchr``), not a character-set regex, which tests every character.
+    for boundary in _OTHER_LINE_BREAKS:  # noqa: SIM110
+        if boundary in raw:
+            return False
+    return True
 
 
 def _is_source_trailer(line: str) -> bool:

@@ -10,7 +10,9 @@ from collections import Counter
 from collections.abc import Iterable
 
 __all__ = [
+    "BULLETS",
     "SECTION_END_RE",
+    "bare_chrome_reason",
     "chrome_reason",
     "frequent_keys",
     "line_key",
@@ -137,18 +139,29 @@ def line_key(line: str) -> str:
     return " ".join(lowered.decode("utf-8", "surrogatepass").split())
 
 
+# The characters ``chrome_reason`` strips off a line's ends (with whitespace) before its rules.
+BULLETS = "•·|–—-"
+
+
 def chrome_reason(line: str, *, short_line_words: int) -> str | None:
     """Why ``line`` (stripped) is page chrome, or ``None`` when it is content.
 
     The first of ``_LINE_RULES`` that matches a line of at most ``short_line_words`` words names the
     reason; else a caption of at most 60 words is ``"caption"``.
     """
-    stripped = line.strip().strip("•·|–—-").strip()
+    stripped = line.strip().strip(BULLETS).strip()
     if not stripped:
         return None
     # Only "at most short_line_words" is asked here: splitting stops there (``min(words, limit + 1)``
     # pieces), sparing most of the pieces of a paragraph-long line.
-    pieces = len(stripped.split(maxsplit=short_line_words))
+    return bare_chrome_reason(stripped, len(stripped.split(maxsplit=short_line_words)), short_line_words)
+
+
+def bare_chrome_reason(stripped: str, pieces: int, short_line_words: int) -> str | None:
+    """``chrome_reason(stripped, short_line_words=short_line_words)`` for a non-empty line that its
+    stripping leaves as it is (no whitespace, nor any of ``BULLETS``, at either end), given
+    ``pieces == len(stripped.split(maxsplit=short_line_words))``: a caller that has counted the words
+    already spares the second count."""
     if pieces <= short_line_words:
         for reason, pattern in _LINE_RULES:
             if pattern.match(stripped):

@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newstrace import Article, Settings
-from newstrace.clean import _LINE_START_RE, _TRAILER_RE, Cleaner, corpus_chrome
-from newstrace.clean._chrome import SECTION_END_RE
+from newstrace.clean import _LINE_START_RE, _TRAILER_RE, Cleaner, chrome_keys, corpus_chrome
+from newstrace.clean._chrome import BULLETS, SECTION_END_RE, bare_chrome_reason, chrome_reason, line_key
 from newstrace.clean._metadata import BYLINE_RE, find_date, is_byline, looks_like_title
 from newstrace.ingest import read_inputs
 
@@ -187,3 +189,77 @@ LINE_STARTS = [
 def test_line_start_gate_matches_exactly_the_union_of_its_patterns(line: str) -> None:
     expected = any(p.match(line) for p in (SECTION_END_RE, BYLINE_RE, _TRAILER_RE))
     assert (_LINE_START_RE.match(line) is not None) == expected
+
+
+# Lines of every kind the cleaner tells apart, with bullets, digits and case, short and long.
+PROBE_LINES = [
+    *LINE_STARTS,
+    "Advertisement",
+    "- Share",
+    "• Menu •",
+    "| Print |",
+    "Share -",
+    "one two three four five six seven eight nine ten eleven twelve —",
+    "—",
+    "Photo: Jane Doe/Reuters",
+    "Copyright 2024 The Times",
+    "Subscribe now!",
+    "Officials confirmed the withdrawal on Friday.",
+    "OFFICIALS confirmed the withdrawal on Friday 12.",
+    "Officials  confirmed the withdrawal   on Friday 34.",
+    "one two three four five six seven eight nine ten eleven twelve",
+    "one two three four five six seven eight nine ten eleven twelve thirteen",
+    "- one two three four five six seven eight nine ten eleven twelve",
+    "Troops leave the border region after weeks of talks",
+]
+# Separators between lines: newlines, and the other line boundaries of ``str.splitlines``.
+PROBE_SEPARATORS = ["\n", "\n\n", "\n  \n", "\r\n", "\r", "\x0c", "\x1c", "\x85", "\u2028", " \t"]
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(PROBE_LINES), st.sampled_from(PROBE_SEPARATORS)), max_size=14),
+    st.sets(st.sampled_from(PROBE_LINES), max_size=4),
+)
+def test_clean_and_probe_is_clean_plus_chrome_keys(
+    parts: list[tuple[str, str]], corpus_lines: set[str]
+) -> None:
+    """The probe's article is the cleaned one, its chrome keys are :func:`chrome_keys`, whichever line
+    boundaries the text holds; its looked-up keys are the short ones among those of kept lines."""
+    clean_settings = Settings().clean
+    cleaner = Cleaner(clean_settings, corpus_lines=frozenset(map(line_key, corpus_lines)))
+    article = Article(id="x", raw="".join(line + sep for line, sep in parts))
+    cleaned, keys, asked = cleaner.clean_and_probe(article)
+    assert cleaned == cleaner.clean(article)
+    assert keys == chrome_keys(article, settings=clean_settings)
+    assert all(key.count(" ") < clean_settings.short_line_words for key in asked)
+
+
+@pytest.mark.parametrize("line", PROBE_LINES)
+def test_chrome_reason_of_a_bare_line_with_its_count(line: str) -> None:
+    """``bare_chrome_reason`` given the word count is ``chrome_reason`` on lines with no bullet at either
+    end."""
+    stripped = line.strip()
+    for limit in (1, 3, 12, 60, 80):
+        if stripped and stripped[0] not in BULLETS and stripped[-1] not in BULLETS:
+            pieces = len(stripped.split(maxsplit=limit))
+            assert bare_chrome_reason(stripped, pieces, limit) == chrome_reason(
+                stripped, short_line_words=limit
+            )
+
+
+@pytest.mark.parametrize("line", PROBE_LINES)
+def test_a_line_is_removed_for_its_chrome_reason(line: str) -> None:
+    """After a first content line, a line the section-end, byline and trailer patterns leave alone is
+    removed for its ``chrome_reason`` exactly when it has one, bullets at its ends or not."""
+    stripped = line.strip()
+    if not stripped or _LINE_START_RE.match(stripped):
+        return
+    first = "Officials in the capital confirmed the withdrawal of the troops on Friday."
+    article = _clean(f"{first}\n{line}\n")
+    reason = chrome_reason(stripped, short_line_words=Settings().clean.short_line_words)
+    removed = [r.reason for r in article.removed if r.line == 2]
+    if reason is not None:
+        assert removed == [reason]
+    else:
+        assert set(removed) <= {"duplicate_line", "title", "corpus_repeated"}
