@@ -95,16 +95,13 @@ class Cleaner:
         asked: set[str] = set()
         short_keys: set[str] = set()
         cleaned = self._clean(article, asked=asked, short_keys=short_keys)
-        limit = self.settings.short_line_words
-        # A key is its line's words joined by single spaces, so its word count is its spaces plus one.
-        short = frozenset(key for key in asked if key.count(" ") < limit)
-        return cleaned, frozenset(short_keys), short
+        return cleaned, frozenset(short_keys), frozenset(asked)
 
     def _clean(
         self, article: Article, *, asked: set[str] | None, short_keys: set[str] | None = None
     ) -> Article:
-        """The cleaned article; adds to ``asked`` (when given) the key of every line whose membership in
-        ``corpus_lines`` was asked, and to ``short_keys`` (when given) the keys of the short lines of the raw
+        """The cleaned article; adds to ``asked`` (when given) the key of every line of at most
+        ``short_line_words`` words whose membership in ``corpus_lines`` was asked, and to ``short_keys`` (when given) the keys of the short lines of the raw
         text it was cleaned from (its :func:`chrome_keys`)."""
         html_meta: dict[str, str] = {}
         if article.html is not None and not article.raw:
@@ -186,7 +183,8 @@ class Cleaner:
             elif title_key is not None and key == title_key:
                 reason = "title"
             else:
-                if asked is not None:
+                # A key has its line's words (joined by single spaces): the line's count tells a short key.
+                if asked is not None and pieces <= short_line_words:
                     asked.add(key)
                 if (
                     key in corpus_lines
