@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from newstrace import Article, Engine, records
-from newstrace.records import Sentence, new_sentence
+from newstrace.records import Sentence, _sentences_builder, new_sentence, new_sentences
 
 
 def test_records_round_trip_through_pickle_equal() -> None:
@@ -95,3 +95,21 @@ def test_sentences_are_built_through_the_slots_as_the_constructor_builds_them() 
         assert repr(built) == repr(constructed)
         assert pickle.dumps(built) == pickle.dumps(constructed)
         assert pickle.loads(pickle.dumps(built)) == constructed
+
+
+def test_sentences_are_built_in_one_go_as_the_constructor_builds_them() -> None:
+    starts, ends, texts = [0, 10, -1], [2, 15, -1], ["Hi", "Émile", ""]
+    constructed = tuple(map(Sentence, range(3), starts, ends, texts))
+    for build_all in (new_sentences, _sentences_builder()):
+        built = build_all(starts, ends, texts)
+        assert type(built) is tuple and all(type(s) is Sentence for s in built)
+        assert built == constructed and hash(built) == hash(constructed)
+        assert repr(built) == repr(constructed)
+        assert pickle.dumps(built) == pickle.dumps(constructed)
+    assert new_sentences([], [], []) == ()
+
+
+def test_sentences_fall_back_to_the_constructor_for_another_class(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(records, "_sentence_setters", lambda: None)
+    build_all = records._sentences_builder()
+    assert build_all([1], [3], ["ab"]) == (Sentence(0, 1, 3, "ab"),)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from operator import add
 
-from newstrace.records import Sentence, new_sentence
+from newstrace.records import Sentence, new_sentences
 
 __all__ = ["split_sentences"]
 
@@ -131,9 +132,10 @@ def split_sentences(text: str) -> tuple[Sentence, ...]:
     ends += map(_end, _NEWLINE_RE.finditer(text))
     ends.sort()
     ends.append(len(text))
-    sentences: list[Sentence] = []
-    append = sentences.append
-    index = cursor = 0
+    # Each sentence's start and text; its end is its start plus its text's length.
+    starts: list[int] = []
+    texts: list[str] = []
+    cursor = 0
     for stop in ends:
         # The span ``text[cursor:stop]`` without its surrounding whitespace, kept when it holds at least
         # two characters and a letter or digit; ``[^\W_]`` is ``str.isalnum``, and a sentence nearly
@@ -141,11 +143,10 @@ def split_sentences(text: str) -> tuple[Sentence, ...]:
         body = text[cursor:stop].lstrip()
         stripped = body.rstrip()
         if len(stripped) >= 2 and (stripped[0].isalnum() or _WORD_CHAR_RE.search(stripped) is not None):
-            first = stop - len(body)
-            append(new_sentence(index, first, first + len(stripped), stripped))
-            index += 1
+            starts.append(stop - len(body))
+            texts.append(stripped)
         cursor = stop
-    return tuple(sentences)
+    return new_sentences(starts, list(map(add, starts, map(len, texts))), texts)
 
 
 def _is_abbreviation(chunk: str, dot_at: int) -> bool:
