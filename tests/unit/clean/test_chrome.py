@@ -14,6 +14,7 @@ from newstrace.clean._chrome import (
     _CAPTION_RE,
     _DIGITS_TO_ZERO,
     _LINE_RULES,
+    _LINE_RULES_RE,
     chrome_reason,
     line_key,
     short_line_keys,
@@ -318,3 +319,36 @@ def test_clean_and_fingerprint_equals_cleaning_with_the_corpus_chrome_first(
     single = engine.fingerprinter()
     assert [s.terms for s in signatures] == [single.signature(a).terms for a in cleaned]
     assert sum(any(r.reason == "corpus_repeated" for r in a.removed) for a in cleaned) >= 20
+
+
+def _first_rule(line: str) -> str | None:
+    for reason, pattern in _LINE_RULES:
+        if pattern.match(line):
+            return reason
+    return None
+
+
+def _union_rule(line: str) -> str | None:
+    match = _LINE_RULES_RE.match(line)
+    return None if match is None or match.lastindex is None else _LINE_RULES[match.lastindex - 1][0]
+
+
+# Pieces of the rules' lines, to be put together in any order.
+RULE_PIECES = [
+    "advertisement", "Share", " this", " article", "Read more", ":", " ", "5", "12", ":30", " min read",
+    "©", "(c)", "Copyright", " 2024", " All rights reserved", ".", "Updated", "(", ")", "pm", " GMT",
+    "Subscribe", " to our newsletter", "Follow us", " on ", "Facebook", "Why you can trust", "This article",
+    " was generated with", " AI", "Related", " stories", "news feed", "\n", "x", "İ", "ſ", "K",
+]  # fmt: skip
+
+
+@settings(max_examples=2000, deadline=None, database=None)
+@given(st.lists(st.sampled_from(RULE_PIECES), max_size=8).map("".join))
+def test_rules_union_names_the_first_rule_that_matches(line: str) -> None:
+    assert _union_rule(line) == _first_rule(line)
+
+
+@pytest.mark.parametrize("line", [line for line, _ in CHROME] + CONTENT)
+def test_rules_union_names_the_first_rule_on_examples(line: str) -> None:
+    for variant in (line, line.upper(), line.lower(), line + " x", "x " + line):
+        assert _union_rule(variant) == _first_rule(variant)
