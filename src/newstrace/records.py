@@ -20,7 +20,8 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from itertools import repeat
+from itertools import chain, repeat
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, cast
 
 from newstrace._arrays import ArrayLayout, pack_arrays, unpack_arrays
@@ -342,12 +343,8 @@ def _article_from_parts(fields: tuple[Any, ...], bounds: bytes) -> Article:
     ends = array("q")
     ends.frombytes(bounds)
     flat = ends.tolist()
-    sentences = tuple(
-        [
-            new_sentence(k, start, end, text[start:end])
-            for k, (start, end) in enumerate(zip(flat[::2], flat[1::2], strict=True))
-        ]
-    )
+    starts, stops = flat[::2], flat[1::2]
+    sentences = new_sentences(starts, stops, list(map(text.__getitem__, map(slice, starts, stops))))
     return _ARTICLE_BY_POSITION(*fields[:_ARTICLE_SENTENCES], sentences, *fields[_ARTICLE_SENTENCES:])
 
 
@@ -358,11 +355,18 @@ def _reduce_article(article: Article) -> tuple[Callable[..., Any], tuple[Any, ..
     sentences are not the text's slices in index order travel field by field."""
     text = article.text
     sentences = article.sentences
-    if not all(s.index == k and text[s.start : s.end] == s.text for k, s in enumerate(sentences)):
+    starts, stops = list(map(_START, sentences)), list(map(_END, sentences))
+    # Attribute reads and slices mapped in C: this check runs on every article a worker sends.
+    if list(map(_INDEX, sentences)) != list(range(len(sentences))) or list(map(_TEXT, sentences)) != list(
+        map(text.__getitem__, map(slice, starts, stops))
+    ):
         return _reduce_record(article)
     fields = tuple(getattr(article, name) for name in Article.__slots__ if name != "sentences")
-    bounds = array("q", [x for s in sentences for x in (s.start, s.end)]).tobytes()
+    bounds = array("q", chain.from_iterable(zip(starts, stops, strict=True))).tobytes()
     return _article_from_parts, (fields, bounds)
+
+
+_INDEX, _START, _END, _TEXT = map(attrgetter, ("index", "start", "end", "text"))
 
 
 SignatureParts = tuple[str, str, Sequence[str], "dt.date | None", bytes, ArrayLayout]

@@ -101,8 +101,9 @@ class Cleaner:
         self, article: Article, *, asked: set[str] | None, short_keys: set[str] | None = None
     ) -> Article:
         """The cleaned article; adds to ``asked`` (when given) the key of every line of at most
-        ``short_line_words`` words whose membership in ``corpus_lines`` was asked, and to ``short_keys`` (when given) the keys of the short lines of the raw
-        text it was cleaned from (its :func:`chrome_keys`)."""
+        ``short_line_words`` words whose membership in ``corpus_lines`` was asked, and to ``short_keys``
+        (when given) the keys of the short lines of the raw text it was cleaned from (its
+        :func:`chrome_keys`)."""
         html_meta: dict[str, str] = {}
         if article.html is not None and not article.raw:
             raw = _html_to_text(article.html)
