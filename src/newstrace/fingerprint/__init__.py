@@ -243,13 +243,25 @@ class Lexicon:
         for a token that is no term, token length in characters, the term's :func:`token_hash` or 0)``."""
         out: list[LexiconEntry] = []
         terms, term_hashes = self.terms, self._term_hashes
+        pending = self._pending
+        # Entries merged into the arrays since they were learnt are read back with one search.
+        merged = [h for h in self._fresh if h not in pending]
+        found: dict[int, tuple[int, int]] = {}
+        if merged and self.known.size:
+            wanted = np.array(merged, dtype=np.uint64)
+            at = np.minimum(np.searchsorted(self.known, wanted), self.known.size - 1)
+            hit = self.known[at] == wanted  # a miss was dropped by a reset
+            found = dict(
+                zip(
+                    wanted[hit].tolist(),
+                    zip(self.term_of[at[hit]].tolist(), self.length[at[hit]].tolist(), strict=True),
+                    strict=True,
+                )
+            )
         for h in self._fresh:
-            entry = self._pending.get(h)
+            entry = pending.get(h) or found.get(h)
             if entry is None:
-                at = int(np.searchsorted(self.known, np.uint64(h)))
-                if at == self.known.size or int(self.known[at]) != h:
-                    continue  # dropped by a reset
-                entry = (int(self.term_of[at]), int(self.length[at]))
+                continue  # dropped by a reset
             index, length = entry
             if index >= 0:
                 out.append((h, terms[index], length, term_hashes[index]))

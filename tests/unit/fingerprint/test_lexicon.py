@@ -55,3 +55,17 @@ def test_what_one_lexicon_drains_another_absorbs_with_the_same_answers() -> None
     parent.absorb(drained)  # absorbing twice changes nothing
     assert parent.known.size == len(drained)
     assert _lookup(parent, text) == learnt
+
+
+def test_entries_merged_before_the_drain_are_handed_over_too() -> None:
+    text = " ".join(f"item{i}s" for i in range(6000)) + " the of"  # forces a bulk merge before the drain
+    worker = Lexicon()
+    learnt = _lookup(worker, text)
+    assert worker.known.size > 0  # merged: the drain reads these back from the arrays
+    drained = worker.drain()
+    assert len(drained) == len({h for h, _, _, _ in drained}) == 6002
+    assert {term for _, term, _, _ in drained} == {f"item{i}" for i in range(6000)} | {None}
+    parent = Lexicon()
+    parent.absorb(drained)
+    assert not parent.drain() and _lookup(parent, text) == learnt
+    assert parent.term_names() == {token_hash(t): t for t in parent.terms}
