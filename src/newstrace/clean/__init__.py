@@ -183,21 +183,22 @@ class Cleaner:
                 reason = "duplicate_line"
             elif title_key is not None and key == title_key:
                 reason = "title"
-            else:
-                # A key has its line's words (joined by single spaces): the line's count tells a short key.
+            elif kept and (
+                not stripped.endswith(_TERMINAL)
+                or (pieces <= 4 if short_line_words >= 4 else len(stripped.split()) <= 4)
+            ):
+                # Only here does the corpus chrome decide the line (removed if its key is chrome, kept
+                # otherwise, everything else alike), so only here is its key asked. A key has its line's
+                # words (joined by single spaces): the line's count tells a short key.
                 if asked is not None and pieces <= short_line_words:
                     asked.add(key)
-                if (
-                    key in corpus_lines
-                    and (not stripped.endswith(_TERMINAL) or len(stripped.split()) <= 4)
-                    and kept != []
-                ):
+                if key in corpus_lines:
                     reason = "corpus_repeated"
-                elif title is None and not kept and looks_like_title(stripped):
-                    title = stripped
-                    title_key = key
-                    seen.add(key)
-                    continue
+            elif title is None and not kept and looks_like_title(stripped):
+                title = stripped
+                title_key = key
+                seen.add(key)
+                continue
             if reason is not None:
                 removed.append(RemovedLine(stripped, number, reason))
                 continue

@@ -234,6 +234,13 @@ def test_clean_and_probe_is_clean_plus_chrome_keys(
     assert cleaned == cleaner.clean(article)
     assert keys == chrome_keys(article, settings=clean_settings)
     assert all(key.count(" ") < clean_settings.short_line_words for key in asked)
+    # Corpus chrome (keys of short lines only) that holds no asked key cleans the article alike; a new
+    # asked key changes it.
+    short = {k for k in map(line_key, PROBE_LINES) if k.count(" ") < clean_settings.short_line_words}
+    others = frozenset(short - asked)
+    assert Cleaner(clean_settings, corpus_lines=cleaner.corpus_lines | others).clean(article) == cleaned
+    for key in sorted(asked - cleaner.corpus_lines)[:2]:
+        assert Cleaner(clean_settings, corpus_lines=cleaner.corpus_lines | {key}).clean(article) != cleaned
 
 
 @pytest.mark.parametrize("line", PROBE_LINES)
