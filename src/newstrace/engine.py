@@ -49,11 +49,10 @@ from newstrace.records import (
     Article,
     CandidatePair,
     Change,
+    PackedSignature,
     Relation,
     RelationKind,
     Signature,
-    SignatureParts,
-    signature_from_parts,
 )
 from newstrace.relate import ChangeDetector, decide_kind, decide_origin
 from newstrace.settings import Settings
@@ -66,7 +65,13 @@ logger = logging.getLogger(__name__)
 # What the clean + fingerprint pass gives per article: the cleaned article, its signature's parts, lexicon
 # entries the worker learnt (on a run's last article), its short-line keys and the keys its cleaning looked
 # up in the corpus chrome (see Engine.clean_and_fingerprint).
-_Prepared = tuple[Article, SignatureParts, list[LexiconEntry], frozenset[str], frozenset[str]]
+_Prepared = tuple[Article, Signature | PackedSignature, list[LexiconEntry], frozenset[str], frozenset[str]]
+
+
+def _unpacked(signature: Signature | PackedSignature) -> Signature:
+    """A stage's signature: a worker's arrive unpickled as :class:`Signature` already."""
+    return signature.unpack() if isinstance(signature, PackedSignature) else signature
+
 
 # Two dated articles more than this many days apart are not coverage of one event.
 _SAME_STORY_MAX_DAYS = 7
@@ -270,7 +275,7 @@ class Engine:
                 else:
                     probed = [(cleaner.clean(article), frozenset(), frozenset()) for article in run]
                 cleaned = [article for article, _, _ in probed]
-                signatures = fingerprinter.signature_parts(cleaned)
+                signatures = fingerprinter.packed_signatures(cleaned)
                 learnt: list[list[LexiconEntry]] = [[] for _ in run]
                 if learnt:
                     learnt[-1] = LEXICON.drain()
@@ -291,7 +296,7 @@ class Engine:
         # later (alignment features) then find every word already decoded and stemmed.
         LEXICON.absorb(entry for _, _, learnt, _, _ in done for entry in learnt)
         cleaned = [article for article, _, _, _, _ in done]
-        signatures = [signature_from_parts(*parts) for _, parts, _, _, _ in done]
+        signatures = [_unpacked(signature) for _, signature, _, _, _ in done]
         again = [k for k, (_, _, _, _, asked) in enumerate(done) if not asked.isdisjoint(chrome)]
         if again:
             redone = self.executor.map_batches(
@@ -300,8 +305,8 @@ class Engine:
                 [articles[k] for k in again],
             )
             LEXICON.absorb(entry for _, _, learnt, _, _ in redone for entry in learnt)
-            for k, (article, parts, _, _, _) in zip(again, redone, strict=True):
-                cleaned[k], signatures[k] = article, signature_from_parts(*parts)
+            for k, (article, signature, _, _, _) in zip(again, redone, strict=True):
+                cleaned[k], signatures[k] = article, _unpacked(signature)
         logger.info("%d corpus chrome lines; %d articles cleaned again", len(chrome), len(again))
         return cleaned, signatures
 

@@ -39,6 +39,7 @@ __all__ = [
     "Credit",
     "Link",
     "LinkType",
+    "PackedSignature",
     "Relation",
     "RelationKind",
     "RemovedLine",
@@ -401,6 +402,22 @@ def signature_parts(sig: Signature) -> SignatureParts:
     """The :data:`SignatureParts` of a signature (its terms in set order)."""
     blob, layout = pack_arrays([sig.minhash, sig.sentence_keys, sig.term_hashes])
     return (sig.article_id, sig.algorithm, tuple(sig.terms), sig.published, blob, layout)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PackedSignature:
+    """A :class:`Signature` in its travelling form (:data:`SignatureParts`), for a process that sends
+    signatures it never uses itself: it skips building their term sets, and pickled it comes back as the
+    :class:`Signature` itself (so the receiving side holds no parts beside it). :meth:`unpack` makes it
+    where it stays in process."""
+
+    parts: SignatureParts
+
+    def unpack(self) -> Signature:
+        return signature_from_parts(*self.parts)
+
+    def __reduce__(self) -> tuple[Callable[..., Signature], SignatureParts]:
+        return signature_from_parts, self.parts
 
 
 def _reduce_signature(sig: Signature) -> tuple[Callable[..., Any], tuple[Any, ...]]:

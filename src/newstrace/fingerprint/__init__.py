@@ -33,7 +33,7 @@ from newstrace.fingerprint._minhash import (
     unique_first_inverse,
 )
 from newstrace.fingerprint._table import TermTable
-from newstrace.records import Article, Sentence, Signature, SignatureParts, signature_parts
+from newstrace.records import Article, PackedSignature, Sentence, Signature, signature_parts
 from newstrace.settings import FingerprintSettings
 
 __all__ = [
@@ -487,20 +487,21 @@ class Fingerprinter:
             for row in self._rows(articles)
         ]
 
-    def signature_parts(self, articles: Sequence[Article]) -> list[SignatureParts]:
-        """:meth:`signatures` in the form they travel between processes (:func:`signature_from_parts`
-        makes each signature): the terms as a list, the arrays packed. A worker process sends these
-        instead of signatures: it never builds the term sets (a fifth of the stage), which the receiving
+    def packed_signatures(self, articles: Sequence[Article]) -> list[PackedSignature]:
+        """:meth:`signatures` in the form they travel between processes (the terms as a list, the arrays
+        packed), each unpickling as the :class:`Signature` itself. A worker process sends these instead
+        of signatures: it never builds the term sets (a fifth of fingerprinting), which the receiving
         process builds anyway when it unpickles."""
         term_names = LEXICON.terms
-        out: list[SignatureParts] = []
+        out: list[PackedSignature] = []
         for row in self._rows(articles):
             if isinstance(row, Signature):
-                out.append(signature_parts(row))
+                out.append(PackedSignature(signature_parts(row)))
                 continue
             blob, layout = pack_arrays([row.minhash, row.sentence_keys, row.term_hashes])
             terms = list(map(term_names.__getitem__, row.terms))
-            out.append((row.article.id, self.algorithm, terms, row.article.published, blob, layout))
+            parts = (row.article.id, self.algorithm, terms, row.article.published, blob, layout)
+            out.append(PackedSignature(parts))
         return out
 
     def _rows(self, articles: Sequence[Article]) -> list[Signature | _SignatureRow]:

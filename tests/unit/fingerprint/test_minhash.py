@@ -13,7 +13,7 @@ import pytest
 
 from newstrace import Article, Settings
 from newstrace.fingerprint import Fingerprinter, TermStats, minhash, shingle_hashes
-from newstrace.records import signature_from_parts
+from newstrace.records import Signature
 
 NUM_PERM = Settings().fingerprint.num_perm
 
@@ -216,13 +216,15 @@ def test_signatures_of_a_batch_equal_one_article_at_a_time(textgen: Any) -> None
         expected = {s.article_id: s for s in one_by_one}
         assert [s.article_id for s in batch] == [a.id for a in order]
         assert all(_same_signature(s, expected[s.article_id]) for s in batch)
-        # The parts a worker sends make the same signatures, after a trip through pickle too.
-        parts = fingerprinter.signature_parts(order)
-        rebuilt = [signature_from_parts(*p) for p in pickle.loads(pickle.dumps(parts))]
-        assert [s.article_id for s in rebuilt] == [a.id for a in order]
-        assert all(_same_signature(s, expected[s.article_id]) for s in rebuilt)
+        # The packed signatures a worker sends arrive as the same signatures, or unpack to them.
+        packed = fingerprinter.packed_signatures(order)
+        arrived = pickle.loads(pickle.dumps(packed))
+        assert all(type(s) is Signature for s in arrived)
+        for rebuilt in (arrived, [p.unpack() for p in packed]):
+            assert [s.article_id for s in rebuilt] == [a.id for a in order]
+            assert all(_same_signature(s, expected[s.article_id]) for s in rebuilt)
     assert fingerprinter.signatures([]) == []
-    assert fingerprinter.signature_parts([]) == []
+    assert fingerprinter.packed_signatures([]) == []
 
 
 def test_distinct_pairs_keeps_the_first_of_each_pair_in_sorted_order() -> None:
