@@ -62,9 +62,10 @@ __all__ = ["CheckResult", "Engine", "IndexReport", "content_hash", "document_sim
 
 logger = logging.getLogger(__name__)
 
-# What the clean + fingerprint pass gives per article: the cleaned article, its signature's parts, lexicon
-# entries the worker learnt (on a run's last article), its short-line keys and the keys its cleaning looked
-# up in the corpus chrome (see Engine.clean_and_fingerprint).
+# What the clean + fingerprint pass gives per article: the cleaned article, its signature (packed: a
+# worker's arrives as the Signature), lexicon entries the worker learnt (on a run's last article), its
+# short-line keys and the keys its cleaning looked up in the corpus chrome (see
+# Engine.clean_and_fingerprint).
 _Prepared = tuple[Article, Signature | PackedSignature, list[LexiconEntry], frozenset[str], frozenset[str]]
 
 
