@@ -54,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("--html", dest="html_out", type=Path, help="write a self-contained HTML report here")
     analyze.add_argument("--show-removed", action="store_true", help="list the page-chrome lines removed")
     analyze.add_argument(
+        "--rows",
+        type=int,
+        default=50,
+        metavar="N",
+        help="rows per terminal table (default 50; 0: every row); --json and --html hold them all",
+    )
+    analyze.add_argument(
         "--executor",
         choices=("local", "spark"),
         default="local",
@@ -218,7 +225,12 @@ def _show_analysis(analysis: Analysis, args: argparse.Namespace, *, out: Console
     """Tables (unless --quiet), then the JSON and HTML reports that were asked for."""
     table_console = err if args.json_out == "-" else out
     if not args.quiet:
-        print_analysis(analysis, console=table_console, show_removed=args.show_removed)
+        print_analysis(
+            analysis,
+            console=table_console,
+            show_removed=args.show_removed,
+            max_rows=args.rows if args.rows > 0 else None,
+        )
     if args.json_out:
         _write_json(analysis.to_json(), args.json_out, console=err)
     if args.html_out:

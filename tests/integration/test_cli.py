@@ -196,6 +196,19 @@ def test_a_file_name_with_brackets_is_printed_as_is(seeds_dir: Path, tmp_path: P
     assert "draft [final].txt" in done.stderr
 
 
+def test_tables_are_capped_by_rows_while_the_json_holds_everything(seeds_dir: Path, tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    done = run("analyze", seeds_dir, "--no-embeddings", "--rows", "2", "--json", report, columns=200)
+    assert done.returncode == 0, done.stderr
+    assert "… 3 more articles not shown (--rows 0 shows every row" in done.stdout
+    assert "more stories not shown" in done.stdout  # three stories, two shown
+    assert len(json.loads(report.read_text(encoding="utf-8"))["articles"]) == 5
+    every = run("analyze", seeds_dir, "--no-embeddings", "--rows", "0", columns=200)
+    assert every.returncode == 0, every.stderr
+    assert "not shown" not in every.stdout
+    assert all(f"00{k}" in every.stdout for k in range(5))
+
+
 def test_no_readable_input_exits_2(tmp_path: Path) -> None:
     (tmp_path / "empty.txt").write_bytes(b"")
     done = run("analyze", tmp_path, "--no-embeddings", "--quiet", columns=1000)

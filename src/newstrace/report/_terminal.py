@@ -6,6 +6,8 @@ Every piece of article-derived text (ids, titles, outlets, sentences, reasons) g
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
@@ -14,7 +16,7 @@ from rich.text import Text
 
 from newstrace.analysis import Analysis
 from newstrace.engine import CheckResult
-from newstrace.records import Article, Change, Relation
+from newstrace.records import Article, Change, Relation, RemovedLine
 from newstrace.report._diff import Segment, word_diff
 from newstrace.report._layout import Cell, Role, checked_pair, roles, runs, side_by_side
 
@@ -49,7 +51,7 @@ def _kind_text(relation: Relation) -> Text:
     return Text(str(relation.kind), style="bold cyan" if relation.kind.derived else "cyan")
 
 
-def _articles_table(analysis: Analysis) -> Table:
+def _articles_table(analysis: Analysis, rows: int | None) -> Table:
     table = Table(title="Articles", box=box.SIMPLE_HEAD, title_justify="left")
     table.add_column("id", no_wrap=True)
     table.add_column("outlet")
@@ -58,7 +60,7 @@ def _articles_table(analysis: Analysis) -> Table:
     table.add_column("sentences", justify="right")
     table.add_column("removed", justify="right")
     table.add_column("credits")
-    for article in analysis.articles:
+    for article in analysis.articles[:rows]:
         table.add_row(
             Text(article.id, style="bold"),
             Text(article.outlet or "—"),
@@ -71,19 +73,22 @@ def _articles_table(analysis: Analysis) -> Table:
     return table
 
 
-def _removed_table(analysis: Analysis) -> Table:
+def _removed_lines(analysis: Analysis) -> list[tuple[Article, RemovedLine]]:
+    return [(article, removed) for article in analysis.articles for removed in article.removed]
+
+
+def _removed_table(analysis: Analysis, rows: int | None) -> Table:
     table = Table(title="Removed lines", box=box.SIMPLE_HEAD, title_justify="left")
     table.add_column("article", no_wrap=True)
     table.add_column("line", justify="right")
     table.add_column("reason")
     table.add_column("text", style=_UNALIGNED_STYLE)
-    for article in analysis.articles:
-        for removed in article.removed:
-            table.add_row(Text(article.id), Text(str(removed.line)), Text(removed.reason), Text(removed.text))
+    for article, removed in _removed_lines(analysis)[:rows]:
+        table.add_row(Text(article.id), Text(str(removed.line)), Text(removed.reason), Text(removed.text))
     return table
 
 
-def _relations_table(analysis: Analysis) -> Table:
+def _relations_table(analysis: Analysis, rows: int | None) -> Table:
     table = Table(title="Relations", box=box.SIMPLE_HEAD, title_justify="left")
     table.add_column("pair", no_wrap=True)
     table.add_column("kind", no_wrap=True)
@@ -91,7 +96,7 @@ def _relations_table(analysis: Analysis) -> Table:
     table.add_column("coverage a/b", no_wrap=True)
     table.add_column("confidence", justify="right")
     table.add_column("reasons")
-    for relation in analysis.relations:
+    for relation in analysis.relations[:rows]:
         table.add_row(
             Text(f"{relation.a} ↔ {relation.b}"),
             _kind_text(relation),
@@ -103,12 +108,12 @@ def _relations_table(analysis: Analysis) -> Table:
     return table
 
 
-def _stories_table(analysis: Analysis) -> Table:
+def _stories_table(analysis: Analysis, rows: int | None) -> Table:
     table = Table(title="Stories", box=box.SIMPLE_HEAD, title_justify="left")
     table.add_column("id", no_wrap=True)
     table.add_column("articles")
     table.add_column("origin")
-    for story in analysis.stories:
+    for story in analysis.stories[:rows]:
         table.add_row(
             Text(story.id, style="bold"),
             Text(f"{len(story.articles)}: " + ", ".join(story.articles)),
@@ -117,12 +122,12 @@ def _stories_table(analysis: Analysis) -> Table:
     return table
 
 
-def _threads_table(analysis: Analysis) -> Table:
+def _threads_table(analysis: Analysis, rows: int | None) -> Table:
     table = Table(title="Threads", box=box.SIMPLE_HEAD, title_justify="left")
     table.add_column("id", no_wrap=True)
     table.add_column("stories")
     table.add_column("articles", justify="right")
-    for thread in analysis.threads:
+    for thread in analysis.threads[:rows]:
         table.add_row(
             Text(thread.id, style="bold"),
             Text(", ".join(thread.stories)),
@@ -147,8 +152,16 @@ def _skipped_panel(analysis: Analysis) -> Panel:
     )
 
 
-def print_analysis(analysis: Analysis, *, console: Console, show_removed: bool = False) -> None:
-    """Print the analysis as tables: articles, relations, stories, threads and skipped inputs."""
+def print_analysis(
+    analysis: Analysis, *, console: Console, show_removed: bool = False, max_rows: int | None = None
+) -> None:
+    """Print the analysis as tables: articles, relations, stories, threads and skipped inputs.
+
+    ``max_rows`` caps each table (``None``: every row): a table holding more shows its first rows, in
+    the usual order, and a line saying how many more there are. The JSON and HTML reports hold them all;
+    rendering ten thousand rows took longer than analysing them.
+    """
+    rows = max_rows if max_rows is not None and max_rows >= 0 else None
     derived = sum(1 for r in analysis.relations if r.kind.derived)
     console.print(
         Text(
@@ -157,21 +170,37 @@ def print_analysis(analysis: Analysis, *, console: Console, show_removed: bool =
             style="bold",
         )
     )
-    console.print(_articles_table(analysis))
-    if show_removed and any(a.removed for a in analysis.articles):
-        console.print(_removed_table(analysis))
-    sections: list[tuple[str, int, Table]] = [
-        ("relations", len(analysis.relations), _relations_table(analysis)),
-        ("stories", len(analysis.stories), _stories_table(analysis)),
-        ("threads", len(analysis.threads), _threads_table(analysis)),
+    console.print(_articles_table(analysis, rows))
+    _print_more(console, len(analysis.articles), rows, "articles")
+    removed = len(_removed_lines(analysis)) if show_removed else 0
+    if removed:
+        console.print(_removed_table(analysis, rows))
+        _print_more(console, removed, rows, "removed lines")
+    sections: list[tuple[str, int, Callable[[Analysis, int | None], Table]]] = [
+        ("relations", len(analysis.relations), _relations_table),
+        ("stories", len(analysis.stories), _stories_table),
+        ("threads", len(analysis.threads), _threads_table),
     ]
     for name, count, table in sections:
         if count:
-            console.print(table)
+            console.print(table(analysis, rows))
+            _print_more(console, count, rows, name)
         else:
             console.print(Text(f"No {name}.", style=_UNALIGNED_STYLE))
     if analysis.skipped:
         console.print(_skipped_panel(analysis))
+
+
+def _print_more(console: Console, count: int, rows: int | None, name: str) -> None:
+    """The line under a table cut at ``rows`` of its ``count`` rows (nothing when all are shown)."""
+    if rows is not None and count > rows:
+        console.print(
+            Text(
+                f"… {count - rows:,} more {name} not shown (--rows 0 shows every row; "
+                "--json and --html hold them all)",
+                style=_UNALIGNED_STYLE,
+            )
+        )
 
 
 def _cell_text(cell: Cell | None, role: Role, *, aligned: bool) -> Text:

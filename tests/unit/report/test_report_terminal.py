@@ -106,3 +106,19 @@ def test_print_analysis_empty() -> None:
     out = console.export_text()
     assert "No relations." in out
     assert "Skipped" not in out
+
+
+def test_print_analysis_caps_each_table_and_says_how_many_more(analysis: Analysis) -> None:
+    assert len(analysis.articles) >= 2  # the cap below must cut the articles table
+    console = record()
+    print_analysis(analysis, console=console, max_rows=1)
+    out = console.export_text()
+    first, second = analysis.articles[0].id, analysis.articles[1].id
+    assert first in out.split("Relations")[0] and second not in out.split("Relations")[0]
+    assert f"… {len(analysis.articles) - 1:,} more articles not shown" in out
+    assert "more relations" not in out  # one relation: all shown
+    # Without a cap (the default) every row is there and nothing is said about more.
+    console = record()
+    print_analysis(analysis, console=console)
+    out = console.export_text()
+    assert second in out.split("Relations")[0] and "not shown" not in out
