@@ -636,42 +636,6 @@ def test_words_with_irregular_spacing_and_offsets_equal_the_general_path(textgen
         assert _sentence_norms(text) == tuple(norm for norm, _, _ in _general_words(text, 0)), text
 
 
-def test_opcodes_equal_difflib_on_small_alphabets_and_near_copies() -> None:
-    import difflib
-    import itertools
-    import random
-    from collections.abc import Sequence
-
-    from newstrace.relate._changes import _opcodes
-
-    def reference(a: tuple[str, ...], b: tuple[str, ...]) -> Sequence[tuple[str, int, int, int, int]]:
-        return difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-
-    # Repeated words are where a common prefix or suffix is not the block difflib takes: "a b a b c" vs
-    # "a b c" matches "a b c" at the end, not the prefix "a b".
-    assert _opcodes(tuple("ababc"), tuple("abc")) == reference(tuple("ababc"), tuple("abc"))
-    for la in range(6):
-        for lb in range(6):
-            for a in itertools.product("ab", repeat=la):
-                for b in itertools.product("ab", repeat=lb):
-                    if a != b:
-                        assert _opcodes(a, b) == reference(a, b), (a, b)
-    rng = random.Random(5)
-    for _ in range(3000):
-        words = [str(k) for k in range(rng.choice([2, 3, 5, 20]))]
-        a = tuple(rng.choice(words) for _ in range(rng.randint(0, 30)))
-        edited = list(a)
-        for _ in range(rng.randint(1, 3)):
-            k = rng.randint(0, len(edited))
-            if rng.random() < 0.5 or not edited:
-                edited.insert(k, rng.choice(words))
-            else:
-                edited[min(k, len(edited) - 1)] = rng.choice(words)
-        b = tuple(edited)
-        if a != b:
-            assert _opcodes(a, b) == reference(a, b), (a, b)
-
-
 @pytest.mark.parametrize(
     "text",
     [
