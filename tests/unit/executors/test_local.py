@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 
 import pytest
 
@@ -16,6 +17,20 @@ needs_fork = pytest.mark.skipif(
 
 def _square_and_pid(x: int) -> tuple[int, int]:
     return x * x, os.getpid()
+
+
+def _no_worker_left() -> bool:
+    return not [p for p in multiprocessing.active_children() if p.is_alive()]
+
+
+def _workers_exit_soon() -> bool:
+    """Workers of a finished stage exit on their own (nobody waits for them): within seconds."""
+    deadline = time.monotonic() + 10
+    while not _no_worker_left():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 def test_serial_map_keeps_order_and_reports_progress() -> None:
@@ -53,10 +68,15 @@ def test_an_error_in_a_worker_reaches_the_caller() -> None:
             raise ValueError("seven")
         return x
 
-    with pytest.raises(ValueError, match="seven"):
+    with pytest.raises(ValueError, match="seven") as caught:
         LocalExecutor(workers=2, chunk=2, min_parallel=1, min_parallel_seconds=0).map(
             "fail", fail_on_seven, list(range(20))
         )
+    # It carries the worker's own traceback, and no worker is left running.
+    notes = "\n".join(getattr(caught.value, "__notes__", []))
+    assert "in a worker process of stage 'fail'" in notes
+    assert "fail_on_seven" in notes
+    assert _no_worker_left()
 
 
 @needs_fork
@@ -107,39 +127,6 @@ def test_map_batches_refuses_a_stage_that_drops_results(workers: int) -> None:
         executor.map_batches("lossy", lambda run: list(run)[:-1], list(range(8)))
 
 
-def _no_worker_left() -> bool:
-    return not [p for p in multiprocessing.active_children() if p.is_alive()]
-
-
-def _workers_exit_soon() -> bool:
-    """Workers of a finished stage exit on their own (nobody waits for them): within seconds."""
-    import time
-
-    deadline = time.monotonic() + 10
-    while not _no_worker_left():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
-
-
-@needs_fork
-def test_a_worker_error_carries_its_traceback_and_stops_every_worker() -> None:
-    def fail_on_five(x: int) -> int:
-        if x == 5:
-            raise KeyError("five")
-        return x
-
-    with pytest.raises(KeyError, match="five") as caught:
-        LocalExecutor(workers=2, chunk=1, min_parallel=1, min_parallel_seconds=0).map(
-            "fail", fail_on_five, list(range(40))
-        )
-    notes = "\n".join(getattr(caught.value, "__notes__", []))
-    assert "in a worker process of stage 'fail'" in notes
-    assert "fail_on_five" in notes  # the worker's own traceback
-    assert _no_worker_left()
-
-
 @needs_fork
 def test_a_worker_that_dies_is_an_error_naming_the_stage_not_a_hang() -> None:
     def die_on_three(x: int) -> int:
@@ -165,8 +152,6 @@ def test_results_that_cannot_travel_back_are_an_error() -> None:
 
 @needs_fork
 def test_results_come_back_in_input_order_when_chunks_finish_out_of_order() -> None:
-    import time
-
     def slow_first_chunk(run: list[int]) -> list[int]:
         if run[0] == 0:
             time.sleep(0.2)  # the other worker finishes several later chunks meanwhile
@@ -183,8 +168,6 @@ def test_results_come_back_in_input_order_when_chunks_finish_out_of_order() -> N
 
 @needs_fork
 def test_a_small_cheap_stage_stays_in_process_and_a_slow_one_forks() -> None:
-    import time
-
     # 2,000 cheap items (32 chunks): the 8 probed items take microseconds, so the rest would take far
     # less than 5 s in process (only a stall of over 20 ms during the probe could say otherwise).
     cheap_executor = LocalExecutor(workers=2, chunk=64, min_parallel=1, min_parallel_seconds=5.0)
