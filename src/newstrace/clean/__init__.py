@@ -207,56 +207,17 @@ class Cleaner:
         text = "\n".join(kept)
         credits = find_credits(text) + tuple(trailer_credits)
         outlet = article.outlet or html_meta.get("sitename")
-        sentences = split_sentences(text)
-        if type(article) is not Article or not _ARTICLE_FIELDS_KNOWN:
-            return dataclasses.replace(
-                article,
-                text=text,
-                sentences=sentences,
-                credits=credits,
-                removed=tuple(removed),
-                title=title,
-                byline=byline,
-                published=published,
-                outlet=outlet,
-            )
-        # ``dataclasses.replace`` spelled out: it looks every field up by name on each call.
-        return Article(
-            id=article.id,
-            raw=article.raw,
-            html=article.html,
-            source=article.source,
-            title=title,
-            outlet=outlet,
-            published=published,
-            url=article.url,
-            language=article.language,
-            byline=byline,
+        return dataclasses.replace(
+            article,
             text=text,
-            sentences=sentences,
+            sentences=split_sentences(text),
             credits=credits,
             removed=tuple(removed),
+            title=title,
+            byline=byline,
+            published=published,
+            outlet=outlet,
         )
-
-
-# Whether ``Article`` has exactly the fields ``Cleaner._clean`` passes when it builds the cleaned article
-# itself; otherwise (another class, a field added) it makes it with ``dataclasses.replace``.
-_ARTICLE_FIELDS_KNOWN = tuple(f.name for f in dataclasses.fields(Article)) == (
-    "id",
-    "raw",
-    "html",
-    "source",
-    "title",
-    "outlet",
-    "published",
-    "url",
-    "language",
-    "byline",
-    "text",
-    "sentences",
-    "credits",
-    "removed",
-) and all(f.init for f in dataclasses.fields(Article))
 
 
 _TRAILER_RE = re.compile(

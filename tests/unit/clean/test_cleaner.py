@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import newstrace.clean as clean_package
 from newstrace import Article, Settings
 from newstrace.clean import _LINE_START_RE, _TRAILER_RE, Cleaner, chrome_keys, corpus_chrome
 from newstrace.clean._chrome import BULLETS, SECTION_END_RE, bare_chrome_reason, chrome_reason, line_key
@@ -271,15 +270,3 @@ def test_a_line_is_removed_for_its_chrome_reason(line: str) -> None:
         assert removed == [reason]
     else:
         assert set(removed) <= {"duplicate_line", "title", "corpus_repeated"}
-
-
-def test_the_cleaned_article_is_built_as_dataclasses_replace_builds_it(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    assert clean_package._ARTICLE_FIELDS_KNOWN  # the direct construction is in use for the current Article
-    raw = "Troops leave the border region\nBy Jane Doe\nOfficials confirmed it on Friday. More follow.\n"
-    fields = {"source": "s", "url": "https://example.com/a", "language": "en"}
-    direct = _clean(raw, **fields)
-    monkeypatch.setattr(clean_package, "_ARTICLE_FIELDS_KNOWN", False)
-    replaced = _clean(raw, **fields)
-    assert direct == replaced and repr(direct) == repr(replaced)
