@@ -313,7 +313,7 @@ _SUFFIXES = ("ingly", "edly", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s"
 @lru_cache(maxsize=200_000)
 def stem(token: str) -> str:
     """A light, deterministic suffix stripper (not a linguistic stemmer): "troops" → "troop"."""
-    if len(token) <= 4 or token[0].isdigit():
+    if len(token) <= 4 or token[0].isdigit() or not token.endswith(_SUFFIXES):
         return token
     for suffix in _SUFFIXES:
         if token.endswith(suffix) and len(token) - len(suffix) >= 3:

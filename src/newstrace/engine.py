@@ -41,7 +41,7 @@ from newstrace.clean import Cleaner, chrome_keys, frequent_keys
 from newstrace.cluster import stories, threads
 from newstrace.errors import InputError
 from newstrace.executors import Executor, LocalExecutor, Progress
-from newstrace.fingerprint import LEXICON, Fingerprinter, LexiconEntry, TermStats, TermTable
+from newstrace.fingerprint import LEXICON, Fingerprinter, LexiconDelta, TermStats, TermTable
 from newstrace.fingerprint._embed import SentenceEmbedder, load_embedder
 from newstrace.ingest import ReadResult, read_inputs
 from newstrace.records import (
@@ -66,7 +66,7 @@ logger = logging.getLogger(__name__)
 # worker's arrives as the Signature), lexicon entries the worker learnt (on a run's last article), its
 # short-line keys and the keys its cleaning looked up in the corpus chrome (see
 # Engine.clean_and_fingerprint).
-_Prepared = tuple[Article, Signature | PackedSignature, list[LexiconEntry], frozenset[str], frozenset[str]]
+_Prepared = tuple[Article, Signature | PackedSignature, LexiconDelta | None, frozenset[str], frozenset[str]]
 
 
 def _unpacked(signature: Signature | PackedSignature) -> Signature:
@@ -277,7 +277,7 @@ class Engine:
                     probed = [(cleaner.clean(article), frozenset(), frozenset()) for article in run]
                 cleaned = [article for article, _, _ in probed]
                 signatures = fingerprinter.packed_signatures(cleaned)
-                learnt: list[list[LexiconEntry]] = [[] for _ in run]
+                learnt: list[LexiconDelta | None] = [None] * len(run)
                 if learnt:
                     learnt[-1] = LEXICON.drain()
                 return [
@@ -295,7 +295,7 @@ class Engine:
         )
         # What forked workers learnt of the vocabulary comes back with their results: stages forked
         # later (alignment features) then find every word already decoded and stemmed.
-        LEXICON.absorb(entry for _, _, learnt, _, _ in done for entry in learnt)
+        LEXICON.absorb(learnt for _, _, learnt, _, _ in done if learnt is not None)
         cleaned = [article for article, _, _, _, _ in done]
         signatures = [_unpacked(signature) for _, signature, _, _, _ in done]
         again = [k for k, (_, _, _, _, asked) in enumerate(done) if not asked.isdisjoint(chrome)]
@@ -305,7 +305,7 @@ class Engine:
                 prepare(self.cleaner(chrome), probe=False),
                 [articles[k] for k in again],
             )
-            LEXICON.absorb(entry for _, _, learnt, _, _ in redone for entry in learnt)
+            LEXICON.absorb(learnt for _, _, learnt, _, _ in redone if learnt is not None)
             for k, (article, signature, _, _, _) in zip(again, redone, strict=True):
                 cleaned[k], signatures[k] = article, _unpacked(signature)
         logger.info("%d corpus chrome lines; %d articles cleaned again", len(chrome), len(again))
@@ -692,7 +692,7 @@ class Engine:
         """Relate pairs by their words; in default mode, pairs whose relation embeddings can change are
         related again with sentence embeddings (only their articles are encoded)."""
         # Built once here, inherited by forked workers: the IDF of every lexicon term, for features.
-        corpus.stats.idf_array(LEXICON.terms)
+        LEXICON.idf(corpus.stats)
 
         def relate_run(run: Sequence[CandidatePair]) -> list[tuple[Relation, bool]]:
             # Features of a run's articles in one vectorised pass, where the run is related: made in the

@@ -406,15 +406,35 @@ def signature_parts(sig: Signature) -> SignatureParts:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class PackedSignature:
-    """A :class:`Signature` in its travelling form (:data:`SignatureParts`), for a process that sends
-    signatures it never uses itself: it skips building their term sets, and pickled it comes back as the
-    :class:`Signature` itself (so the receiving side holds no parts beside it). :meth:`unpack` makes it
-    where it stays in process."""
+    """A :class:`Signature` as a process makes it to send away: its terms as a list (no set built) and
+    its arrays as made (they may be views into a batch's arrays). Pickled, it travels as
+    :data:`SignatureParts` and comes back as the :class:`Signature` itself, so the receiving side holds
+    nothing beside it; where it stays in process, :meth:`unpack` makes the signature without packing."""
 
-    parts: SignatureParts
+    article_id: str
+    algorithm: str
+    terms: Sequence[str]
+    published: dt.date | None
+    minhash: npt.NDArray[np.uint32]
+    sentence_keys: npt.NDArray[np.uint64] | None
+    term_hashes: npt.NDArray[np.uint64] | None
+
+    @property
+    def parts(self) -> SignatureParts:
+        blob, layout = pack_arrays([self.minhash, self.sentence_keys, self.term_hashes])
+        return (self.article_id, self.algorithm, self.terms, self.published, blob, layout)
 
     def unpack(self) -> Signature:
-        return signature_from_parts(*self.parts)
+        """The signature, its arrays copied (a view would keep its whole batch alive)."""
+        return Signature(
+            self.article_id,
+            self.algorithm,
+            self.minhash.copy(),
+            frozenset(self.terms),
+            self.published,
+            None if self.sentence_keys is None else self.sentence_keys.copy(),
+            None if self.term_hashes is None else self.term_hashes.copy(),
+        )
 
     def __reduce__(self) -> tuple[Callable[..., Signature], SignatureParts]:
         return signature_from_parts, self.parts

@@ -116,7 +116,7 @@ def article_features(article: Article, stats: TermStats) -> ArticleFeatures:
     term_hash = np.zeros(unique.size, dtype=np.uint64)
     term_hash[is_term] = LEXICON.term_hashes(term[is_term])
     weight = np.zeros(unique.size, dtype=np.float64)
-    weight[is_term] = stats.idf_array(LEXICON.terms)[term[is_term]]
+    weight[is_term] = LEXICON.idf(stats)[term[is_term]]
     content = is_term[token_column_of]
     term_rows = token_rows[content]
     term_tokens = token_column_of[content]
@@ -184,7 +184,7 @@ def _features_of_batch(articles: Sequence[Article], stats: TermStats) -> list[Ar
     term_hash = np.zeros(distinct_hashes.size, dtype=np.uint64)
     term_hash[is_term] = LEXICON.term_hashes(term[is_term])
     weight = np.zeros(distinct_hashes.size, dtype=np.float64)
-    weight[is_term] = stats.idf_array(LEXICON.terms)[term[is_term]]
+    weight[is_term] = LEXICON.idf(stats)[term[is_term]]
     entry_token = token_number[entries]
     content = entries[is_term[entry_token]]
     content_token = token_number[content]

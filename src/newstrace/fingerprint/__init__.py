@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from newstrace._arrays import pack_arrays
 from newstrace._text import STOPWORDS, stem
 from newstrace.clean._sentences import split_sentences
 from newstrace.fingerprint._minhash import (
@@ -33,14 +32,14 @@ from newstrace.fingerprint._minhash import (
     unique_first_inverse,
 )
 from newstrace.fingerprint._table import TermTable
-from newstrace.records import Article, PackedSignature, Sentence, Signature, signature_parts
+from newstrace.records import Article, PackedSignature, Sentence, Signature
 from newstrace.settings import FingerprintSettings
 
 __all__ = [
     "Fingerprinter",
     "LEXICON",
     "Lexicon",
-    "LexiconEntry",
+    "LexiconDelta",
     "TermStats",
     "TermTable",
     "TokenBatch",
@@ -52,6 +51,8 @@ __all__ = [
 
 _FIXED = 2**32  # fixed-point scale of IDF² sums
 _NORMS_MAX = 200_000  # cached term-set norms per TermStats
+_EMPTY_U64 = np.zeros(0, dtype=np.uint64)
+_EMPTY_I64 = np.zeros(0, dtype=np.int64)
 _SENTENCE_SEEDS = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9))
 
 
@@ -72,6 +73,10 @@ class TermStats:
     _norms: dict[frozenset[str], float] = field(default_factory=dict, repr=False, compare=False)
     _in_range: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
     _idf_of_list: tuple[list[str], npt.NDArray[np.float64]] | None = field(
+        default=None, repr=False, compare=False
+    )
+    # From a TermTable: its sorted term hashes, the IDF of each and the IDF of a term of no article.
+    _idf_by_hash: tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64], float] | None = field(
         default=None, repr=False, compare=False
     )
 
@@ -95,6 +100,12 @@ class TermStats:
             return None
         stats = cls(docs=table.docs, df=Counter(dict(zip(keys, table.df.tolist(), strict=True))))
         stats._idf_sq = dict(zip(keys, table.idf_squared.tolist(), strict=True))
+        # The IDF per distinct document frequency, with the very expression of idf_many.
+        levels, position = np.unique(np.concatenate([table.df, [0]]), return_inverse=True)
+        docs = 1 + table.docs
+        idf = np.array([math.log(docs / (1 + n)) + 1.0 for n in levels.tolist()], dtype=np.float64)
+        by_level = idf[position.reshape(-1)]
+        stats._idf_by_hash = (table.vocabulary, by_level[:-1], float(by_level[-1]))
         return stats
 
     def add(self, terms: Iterable[str]) -> None:
@@ -107,6 +118,7 @@ class TermStats:
         self._norms.clear()
         self._in_range.clear()
         self._idf_of_list = None
+        self._idf_by_hash = None
 
     def __add__(self, other: TermStats) -> TermStats:
         return TermStats(self.docs + other.docs, self.df + other.df)
@@ -126,15 +138,27 @@ class TermStats:
         get = self._idf_table.get
         return [0.0 if t is None else (w if (w := get(t)) is not None else self.idf(t)) for t in terms]
 
-    def idf_array(self, terms: list[str]) -> npt.NDArray[np.float64]:
+    def idf_array(
+        self, terms: list[str], *, hashes: npt.NDArray[np.uint64] | None = None
+    ) -> npt.NDArray[np.float64]:
         """``out[k]`` is :meth:`idf` of ``terms[k]``, for an append-only vocabulary list (the
         :class:`Lexicon`'s ``terms``): kept for the list, extended by the terms appended since the last
-        call, so a term's weight is an array lookup. The returned array must not be modified."""
+        call, so a term's weight is an array lookup. ``hashes[k]`` (optional) is the :func:`token_hash` of
+        ``terms[k]``: statistics made :meth:`from_table` then look the terms up by hash, vectorised. The
+        returned array must not be modified."""
         cached = self._idf_of_list
         if cached is not None and cached[0] is terms and cached[1].size == len(terms):
             return cached[1]
         known = cached[1] if cached is not None and cached[0] is terms else np.zeros(0)
-        fresh = np.array(self.idf_many(terms[known.size :]), dtype=np.float64)
+        by_hash = self._idf_by_hash
+        if by_hash is not None and hashes is not None and hashes.size >= len(terms):
+            vocabulary, idf, unseen = by_hash
+            wanted = hashes[known.size : len(terms)]
+            at = np.minimum(np.searchsorted(vocabulary, wanted), max(vocabulary.size - 1, 0))
+            found = vocabulary[at] == wanted if vocabulary.size else np.zeros(wanted.size, dtype=bool)
+            fresh = np.where(found, idf[at] if vocabulary.size else unseen, unseen)
+        else:
+            fresh = np.array(self.idf_many(terms[known.size :]), dtype=np.float64)
         table = np.concatenate([known, fresh]) if known.size else fresh
         self._idf_of_list = (terms, table)
         return table
@@ -205,9 +229,34 @@ class TermStats:
         return found
 
 
-LexiconEntry = tuple[int, str | None, int, int]
-"""What :meth:`Lexicon.drain` hands over per token: ``(token hash, stemmed term or None, token length in
-characters, the term's token_hash or 0)``."""
+@dataclass(frozen=True, slots=True, eq=False)
+class LexiconDelta:
+    """What one :class:`Lexicon` learnt since its last :meth:`Lexicon.drain`, for another to
+    :meth:`Lexicon.absorb`.
+
+    Layout: entry ``k`` is token hash ``hashes[k]`` (distinct, in the order they were learnt), its length
+    in characters ``lengths[k]`` and its stemmed term ``terms[term[k]]`` (``term[k] == -1`` for a token
+    that is no term); ``term_hashes[j]`` is :func:`token_hash` of ``terms[j]``, which come in ascending
+    order of the draining lexicon's term indices. Arrays travel between processes as a few buffers, where
+    a tuple per token cost more to pickle and unpickle than learning the token again.
+    """
+
+    hashes: npt.NDArray[np.uint64]
+    lengths: npt.NDArray[np.int64]
+    term: npt.NDArray[np.int64]
+    terms: list[str]
+    term_hashes: npt.NDArray[np.uint64]
+
+    def __len__(self) -> int:
+        return int(self.hashes.size)
+
+    def entries(self) -> list[tuple[int, str | None, int]]:
+        """``(token hash, term or None, length)`` of every entry, in order (for tests and diagnostics)."""
+        names = self.terms
+        return [
+            (h, names[t] if t >= 0 else None, n)
+            for h, t, n in zip(self.hashes.tolist(), self.term.tolist(), self.lengths.tolist(), strict=True)
+        ]
 
 
 class Lexicon:
@@ -216,11 +265,12 @@ class Lexicon:
 
     Layout: ``known`` holds sorted token hashes, ``term_of[k]`` the index in ``terms`` of ``known[k]``'s
     stemmed term (-1 for stopwords and one-character tokens) and ``length[k]`` its length in characters.
-    Tokens first seen since the last merge wait in a dict, merged into the arrays in bulk.
+    Tokens first seen since the last merge wait in a dict, merged into the arrays in bulk. ``terms`` only
+    grows (until a reset), in the order terms were first met.
 
-    Forked workers fill their own copies; :meth:`drain` hands what a worker learnt back to the parent
-    (as ``(token hash, term or None, length)``), which :meth:`absorb` s it so that later stages forked
-    from the parent start warm instead of decoding and stemming the whole vocabulary again.
+    Forked workers fill their own copies; :meth:`drain` hands what a worker learnt back to the parent as
+    a :class:`LexiconDelta`, which :meth:`absorb` adds, so that later stages forked from the parent start
+    warm instead of decoding and stemming the whole vocabulary again.
     """
 
     def __init__(self, *, max_tokens: int = 2_000_000) -> None:
@@ -236,57 +286,64 @@ class Lexicon:
         self.term_of = np.zeros(0, dtype=np.int64)
         self.length = np.zeros(0, dtype=np.int64)
         self._pending: dict[int, tuple[int, int]] = {}
-        self._fresh: list[int] = []
+        # What this process learnt since the last drain: (token hashes, term indices, lengths) per lookup.
+        self._fresh: list[tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64], npt.NDArray[np.int64]]] = []
 
-    def drain(self) -> list[LexiconEntry]:
-        """Entries first seen by this process since the last drain: ``(token hash, stemmed term or None
-        for a token that is no term, token length in characters, the term's :func:`token_hash` or 0)``."""
-        out: list[LexiconEntry] = []
-        terms, term_hashes = self.terms, self._term_hashes
-        pending = self._pending
-        # Entries merged into the arrays since they were learnt are read back with one search.
-        merged = [h for h in self._fresh if h not in pending]
-        found: dict[int, tuple[int, int]] = {}
-        if merged and self.known.size:
-            wanted = np.array(merged, dtype=np.uint64)
-            at = np.minimum(np.searchsorted(self.known, wanted), self.known.size - 1)
-            hit = self.known[at] == wanted  # a miss was dropped by a reset
-            found = dict(
-                zip(
-                    wanted[hit].tolist(),
-                    zip(self.term_of[at[hit]].tolist(), self.length[at[hit]].tolist(), strict=True),
-                    strict=True,
-                )
-            )
-        for h in self._fresh:
-            entry = pending.get(h) or found.get(h)
-            if entry is None:
-                continue  # dropped by a reset
-            index, length = entry
-            if index >= 0:
-                out.append((h, terms[index], length, term_hashes[index]))
-            else:
-                out.append((h, None, length, 0))
-        self._fresh = []
-        return out
+    def drain(self) -> LexiconDelta:
+        """Every token this process learnt (decoded and stemmed itself) since the last drain."""
+        fresh, self._fresh = self._fresh, []
+        if not fresh:
+            return LexiconDelta(_EMPTY_U64, _EMPTY_I64, _EMPTY_I64, [], _EMPTY_U64)
+        hashes = np.concatenate([h for h, _, _ in fresh])
+        term = np.concatenate([t for _, t, _ in fresh])
+        lengths = np.concatenate([n for _, _, n in fresh])
+        _, first = np.unique(hashes, return_index=True)
+        if first.size < hashes.size:  # a token hash asked twice in one lookup was learnt twice
+            first.sort()
+            hashes, term, lengths = hashes[first], term[first], lengths[first]
+        content = term >= 0
+        ids, local = np.unique(term[content], return_inverse=True)
+        local_term = np.full(term.size, -1, dtype=np.int64)
+        local_term[content] = local
+        names = list(map(self.terms.__getitem__, ids.tolist()))
+        return LexiconDelta(hashes, lengths, local_term, names, self.term_hashes(ids))
 
-    def absorb(self, entries: Iterable[LexiconEntry]) -> None:
-        """Add entries another process :meth:`drain` ed (those already known are skipped). The terms'
-        hashes come with them: a blake2b per new term was most of this serial step in the parent."""
-        pending = self._pending
-        new = {h: entry for entry in entries if (h := entry[0]) not in pending}
-        if not new:
+    def absorb(self, deltas: Iterable[LexiconDelta]) -> None:
+        """Add what other processes :meth:`drain` ed (tokens already known are skipped), as if this
+        process had learnt their tokens itself in the same order. The terms' hashes come with them: a
+        blake2b per new term was most of this serial step in the parent."""
+        deltas = [d for d in deltas if d.hashes.size]
+        if not deltas:
             return
-        hashes = np.fromiter(new, dtype=np.uint64, count=len(new))
+        hashes = np.concatenate([d.hashes for d in deltas])
+        lengths = np.concatenate([d.lengths for d in deltas])
+        offsets = np.cumsum([0] + [len(d.terms) for d in deltas[:-1]]).tolist()
+        term = np.concatenate(
+            [np.where(d.term >= 0, d.term + off, -1) for d, off in zip(deltas, offsets, strict=True)]
+        )
+        names = [name for d in deltas for name in d.terms]
+        name_hashes = np.concatenate([d.term_hashes for d in deltas])
+        # Each token once, at its first appearance, unless this process knows it already.
+        _, keep = np.unique(hashes, return_index=True)
+        keep.sort()
         if self.known.size:
-            at = np.searchsorted(self.known, hashes)
+            at = np.searchsorted(self.known, hashes[keep])
             at[at == self.known.size] = 0
-            hashes = hashes[self.known[at] != hashes]
-        index = self._index
-        for h in hashes.tolist():
-            _, term, length, term_hash = new[h]
-            pending[h] = (index(term, term_hash) if term is not None else -1, length)
-        self._merge()
+            keep = keep[self.known[at] != hashes[keep]]
+        if self._pending:
+            pending = self._pending
+            keep = keep[np.fromiter((h not in pending for h in hashes[keep].tolist()), bool, keep.size)]
+        if not keep.size:
+            return
+        term = term[keep]
+        content = term >= 0
+        # Terms in the order of the first token naming them: the order learning those tokens here gives.
+        ids, first = np.unique(term[content], return_index=True)
+        ordered = ids[np.argsort(first, kind="stable")]
+        mapping = np.full(len(names), -1, dtype=np.int64)
+        mapping[ordered] = self._indices([names[i] for i in ordered.tolist()], name_hashes[ordered].tolist())
+        term[content] = mapping[term[content]]
+        self._merge_arrays(hashes[keep], term, lengths[keep])
 
     def lookup(
         self,
@@ -307,52 +364,85 @@ class Lexicon:
         length = np.where(hit, self.length[at] if self.known.size else 0, 0)
         missing = np.flatnonzero(~hit)
         if missing.size:
-            data = text if isinstance(text, bytes) else hashed_form(text).encode("utf-8", "surrogatepass")
-            pending, fresh = self._pending, self._fresh
-            found: list[tuple[int, int]] = []
-            # Plain ints from lists, results written back in one assignment: numpy scalar access per
-            # token cost more than decoding and stemming it.
-            for h, start, end in zip(
-                hashes[missing].tolist(), starts[missing].tolist(), ends[missing].tolist(), strict=True
-            ):
-                entry = pending.get(h)
-                if entry is None:
-                    token = data[start:end].decode("utf-8", "replace")
-                    entry = pending[h] = (self._term(token), len(token))
-                    fresh.append(h)
-                found.append(entry)
-            values = np.array(found, dtype=np.int64).reshape(-1, 2)
-            term[missing], length[missing] = values[:, 0], values[:, 1]
+            term[missing], length[missing] = self._learn(
+                hashes[missing], starts[missing], ends[missing], text
+            )
             if len(self._pending) > max(4096, self.known.size // 4):
                 self._merge()
         return term, length
 
-    def _term(self, token: str) -> int:
-        if token in STOPWORDS or len(token) <= 1:
-            return -1
-        return self._index(stem(token))
+    def _learn(
+        self,
+        hashes: npt.NDArray[np.uint64],
+        starts: npt.NDArray[np.int64],
+        ends: npt.NDArray[np.int64],
+        text: str | bytes,
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """``(term index or -1, length)`` of tokens missing from the arrays: pending ones as learnt, the
+        others decoded and stemmed now (one list operation at a time: a Python step per token and
+        per stage of its learning cost more than the learning)."""
+        keys = hashes.tolist()
+        entries = list(map(self._pending.get, keys))
+        term = np.empty(len(keys), dtype=np.int64)
+        length = np.empty(len(keys), dtype=np.int64)
+        new = [k for k, entry in enumerate(entries) if entry is None]
+        if len(new) < len(keys):
+            old = [k for k, entry in enumerate(entries) if entry is not None]
+            values = np.array([entries[k] for k in old], dtype=np.int64).reshape(-1, 2)
+            term[old], length[old] = values[:, 0], values[:, 1]
+        if not new:
+            return term, length
+        data = text if isinstance(text, bytes) else hashed_form(text).encode("utf-8", "surrogatepass")
+        lo, hi = starts.tolist(), ends.tolist()
+        tokens = [data[lo[k] : hi[k]].decode("utf-8", "replace") for k in new]
+        sizes = list(map(len, tokens))
+        is_term = [size > 1 and token not in STOPWORDS for token, size in zip(tokens, sizes, strict=True)]
+        indices = np.full(len(new), -1, dtype=np.int64)
+        indices[np.array(is_term, dtype=bool)] = self._indices(
+            [stem(token) for token, wanted in zip(tokens, is_term, strict=True) if wanted]
+        )
+        new_hashes = hashes[new]
+        new_sizes = np.array(sizes, dtype=np.int64)
+        term[new], length[new] = indices, new_sizes
+        self._pending.update(zip(new_hashes.tolist(), zip(indices.tolist(), sizes, strict=True), strict=True))
+        self._fresh.append((new_hashes, indices, new_sizes))
+        return term, length
 
-    def _index(self, term: str, term_hash: int | None = None) -> int:
-        """The index of ``term`` in ``terms``, added when new (``term_hash``: its :func:`token_hash`,
-        when known already)."""
-        index = self._term_index.get(term)
-        if index is None:
-            index = self._term_index[term] = len(self.terms)
-            self.terms.append(term)
-            self._term_hashes.append(token_hash(term) if term_hash is None else term_hash)
-        return index
+    def _indices(self, names: list[str], name_hashes: list[int] | None = None) -> list[int]:
+        """The index in ``terms`` of each name, new ones appended in order of first appearance
+        (``name_hashes``: their :func:`token_hash` es, when known already)."""
+        term_index = self._term_index
+        unseen = [k for k, found in enumerate(map(term_index.get, names)) if found is None]
+        if unseen:
+            fresh = dict.fromkeys(names[k] for k in unseen)  # distinct, in order
+            if name_hashes is None:
+                hashes = list(map(token_hash, fresh))
+            else:  # a name's hash is the same wherever it appears
+                given = dict(zip([names[k] for k in unseen], [name_hashes[k] for k in unseen], strict=True))
+                hashes = [given[name] for name in fresh]
+            base = len(self.terms)
+            term_index.update(zip(fresh, range(base, base + len(fresh)), strict=True))
+            self.terms.extend(fresh)
+            self._term_hashes.extend(hashes)
+        return list(map(term_index.__getitem__, names))
 
     def _merge(self) -> None:
         if not self._pending:
             return
         hashes = np.fromiter(self._pending, dtype=np.uint64, count=len(self._pending))
         values = np.array(list(self._pending.values()), dtype=np.int64).reshape(-1, 2)
+        self._pending = {}
+        self._merge_arrays(hashes, values[:, 0], values[:, 1])
+
+    def _merge_arrays(
+        self, hashes: npt.NDArray[np.uint64], term_of: npt.NDArray[np.int64], length: npt.NDArray[np.int64]
+    ) -> None:
+        """Add entries for token hashes not yet in ``known`` (distinct), keeping ``known`` sorted."""
         known = np.concatenate([self.known, hashes])
         order = np.argsort(known, kind="stable")
         self.known = known[order]
-        self.term_of = np.concatenate([self.term_of, values[:, 0]])[order]
-        self.length = np.concatenate([self.length, values[:, 1]])[order]
-        self._pending = {}
+        self.term_of = np.concatenate([self.term_of, term_of])[order]
+        self.length = np.concatenate([self.length, length])[order]
 
     def term_names(self) -> dict[int, str]:
         """Every known term by its stable hash (:func:`token_hash`)."""
@@ -360,12 +450,20 @@ class Lexicon:
 
     def term_hashes(self, indices: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
         """Stable hashes (:func:`token_hash`) of the terms at ``indices`` (all ``>= 0``)."""
+        out: npt.NDArray[np.uint64] = self._every_term_hash()[indices]
+        return out
+
+    def idf(self, stats: TermStats) -> npt.NDArray[np.float64]:
+        """``out[k]`` is ``stats.idf(terms[k])`` (:meth:`TermStats.idf_array` of ``terms``, looked up by
+        hash when it can be). Must not be modified."""
+        return stats.idf_array(self.terms, hashes=self._every_term_hash())
+
+    def _every_term_hash(self) -> npt.NDArray[np.uint64]:
         known = self._term_hash_array.size
         if known < len(self._term_hashes):  # only the terms added since: the list grows batch by batch
             fresh = np.array(self._term_hashes[known:], dtype=np.uint64)
             self._term_hash_array = np.concatenate([self._term_hash_array, fresh])
-        out: npt.NDArray[np.uint64] = self._term_hash_array[indices]
-        return out
+        return self._term_hash_array
 
 
 # One per process: forked workers start from the parent's.
@@ -488,20 +586,22 @@ class Fingerprinter:
         ]
 
     def packed_signatures(self, articles: Sequence[Article]) -> list[PackedSignature]:
-        """:meth:`signatures` in the form they travel between processes (the terms as a list, the arrays
-        packed), each unpickling as the :class:`Signature` itself. A worker process sends these instead
-        of signatures: it never builds the term sets (a fifth of fingerprinting), which the receiving
-        process builds anyway when it unpickles."""
+        """:meth:`signatures` in the form they leave a process in (:class:`PackedSignature`: terms as a
+        list, arrays packed only if pickled), each unpickling as the :class:`Signature` itself. A stage
+        that may run in a worker process returns these instead of signatures: the worker never builds
+        the term sets, which the receiving process builds anyway when it unpickles."""
         term_names = LEXICON.terms
         out: list[PackedSignature] = []
         for row in self._rows(articles):
-            if isinstance(row, Signature):
-                out.append(PackedSignature(signature_parts(row)))
+            if isinstance(row, Signature):  # the one-article path
+                arrays = (row.minhash, row.sentence_keys, row.term_hashes)
+                out.append(
+                    PackedSignature(row.article_id, row.algorithm, list(row.terms), row.published, *arrays)
+                )
                 continue
-            blob, layout = pack_arrays([row.minhash, row.sentence_keys, row.term_hashes])
             terms = list(map(term_names.__getitem__, row.terms))
-            parts = (row.article.id, self.algorithm, terms, row.article.published, blob, layout)
-            out.append(PackedSignature(parts))
+            arrays = (row.minhash, row.sentence_keys, row.term_hashes)
+            out.append(PackedSignature(row.article.id, self.algorithm, terms, row.article.published, *arrays))
         return out
 
     def _rows(self, articles: Sequence[Article]) -> list[Signature | _SignatureRow]:

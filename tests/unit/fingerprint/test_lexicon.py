@@ -44,15 +44,19 @@ def test_what_one_lexicon_drains_another_absorbs_with_the_same_answers() -> None
     worker = Lexicon()
     learnt = _lookup(worker, text)
     drained = worker.drain()
-    assert len(drained) == len(set(drained)) == len({h for h, _, _, _ in drained})
-    assert worker.drain() == []  # each entry is handed over once
+    entries = drained.entries()
+    assert len(entries) == len(drained) == len({h for h, _, _ in entries}) == 11  # distinct tokens
+    assert [term for _, term, _ in entries if term] == [
+        *("troop", "cross", "border", "troop", "commander", "border", "close", "noon")
+    ]
+    assert len(worker.drain()) == 0  # each entry is handed over once
     parent = Lexicon()
-    parent.absorb(drained)
+    parent.absorb([drained])
     # The terms' hashes came with them, and are the ones the parent would compute.
     assert parent.term_names() == {token_hash(t): t for t in parent.terms} == worker.term_names()
     assert parent.known.size == len(drained) and not parent.drain()  # nothing to decode any more
     assert _lookup(parent, text) == learnt
-    parent.absorb(drained)  # absorbing twice changes nothing
+    parent.absorb([drained])  # absorbing twice changes nothing
     assert parent.known.size == len(drained)
     assert _lookup(parent, text) == learnt
 
@@ -63,9 +67,10 @@ def test_entries_merged_before_the_drain_are_handed_over_too() -> None:
     learnt = _lookup(worker, text)
     assert worker.known.size > 0  # merged: the drain reads these back from the arrays
     drained = worker.drain()
-    assert len(drained) == len({h for h, _, _, _ in drained}) == 6002
-    assert {term for _, term, _, _ in drained} == {f"item{i}" for i in range(6000)} | {None}
+    entries = drained.entries()
+    assert len(entries) == len({h for h, _, _ in entries}) == 6002
+    assert {term for _, term, _ in entries} == {f"item{i}" for i in range(6000)} | {None}
     parent = Lexicon()
-    parent.absorb(drained)
+    parent.absorb([drained])
     assert not parent.drain() and _lookup(parent, text) == learnt
     assert parent.term_names() == {token_hash(t): t for t in parent.terms}
