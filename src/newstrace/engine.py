@@ -318,7 +318,7 @@ class Engine:
         # Counting terms by hash, then naming the distinct ones, gives TermStats' counts without a
         # dictionary update per (article, term).
         table = TermTable.from_signatures(ordered)
-        stats = TermStats.from_table(table, LEXICON.term_names()) if table is not None else None
+        stats = TermStats.from_table(table, LEXICON) if table is not None else None
         if table is None or stats is None:
             return _Corpus(
                 articles={a.id: a for a in cleaned},
@@ -549,15 +549,15 @@ class Engine:
         return dict(zip(index_pairs, similarities, strict=True))
 
     def _anchor_pairs(self, corpus: _Corpus, ordered: Sequence[Signature]) -> dict[tuple[int, int], int]:
-        """:func:`anchor_pairs` of ``ordered`` (index pairs sharing ≥ 2 anchors, with their count), and
-        each article's term-vector norm into ``corpus.stats``: from the term table's arrays when the
-        corpus has one (its rows are ``ordered``), else per-article work spread over the executor."""
+        """:func:`anchor_pairs` of ``ordered`` (index pairs sharing ≥ 2 anchors, with their count): from
+        the term table's arrays when the corpus has one (its rows are ``ordered``), else per-article work
+        spread over the executor (which also puts each article's term-vector norm into
+        ``corpus.stats``)."""
         stats, settings = corpus.stats, self.settings.fingerprint
         table = corpus.table
         if table is not None and table.docs == len(ordered):
-            stats.build_tables(anchor_df=None)
-            norms = table.norms.tolist()
-            stats.remember_norms(zip((sig.terms for sig in ordered), norms, strict=True))
+            # Nothing here needs the statistics keyed by term string (document similarities come from
+            # the table too): they are made only if something later asks for them.
             article, term = table.anchor_entries(
                 low=2, high=settings.anchor_max_df, per_article=settings.anchors_per_article
             )

@@ -153,7 +153,8 @@ class LocalExecutor:
     """Runs stages on this machine, in order of items.
 
     With ``workers > 1`` (and a platform that can fork), a stage of at least ``min_parallel`` items may
-    run in ``workers`` processes, ``chunk`` items at a time: this one and ``workers - 1`` forked ones.
+    run in ``workers`` processes, this one and ``workers - 1`` forked ones, at most ``chunk`` items at a
+    time (fewer in a small stage, so that each process gets at least four chunks).
     Results come back in input order, so the output is identical to a serial run. Forking costs tens of milliseconds (more for a large parent process:
     its page tables are copied, and each worker's copy is torn down at its end), so a stage of at most
     ``probe_chunks`` chunks first runs a few items in process and forks only when the rest would take at
@@ -235,9 +236,10 @@ class LocalExecutor:
         """
         global _FORKED_TASK
         total = len(items)
+        # At least four chunks per process: with fewer, one slow chunk at the end leaves the others idle.
+        chunk = max(1, min(self.chunk, -(-(total - done) // (4 * self.workers))))
         waiting = deque(
-            (number, (lo, min(total, lo + self.chunk)))
-            for number, lo in enumerate(range(done, total, self.chunk))
+            (number, (lo, min(total, lo + chunk))) for number, lo in enumerate(range(done, total, chunk))
         )
         chunks = len(waiting)
         out: list[U] = []
@@ -252,7 +254,7 @@ class LocalExecutor:
         # travel, and it knows what it learnt.
         mine: tuple[int, int, int] | None = None  # (chunk number, next item, end)
         mine_out: list[U] = []
-        slice_items = max(1, self.chunk // 2)
+        slice_items = max(1, chunk // 2)
         try:
             for _ in range(min(self.workers - 1, chunks)):
                 task_reader, task_writer = context.Pipe(duplex=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -56,29 +56,71 @@ _EMPTY_I64 = np.zeros(0, dtype=np.int64)
 _SENTENCE_SEEDS = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9))
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False, eq=False)
 class TermStats:
     """Document frequency of every content term over ``docs`` articles. Merge with ``+``.
 
     Derived tables (IDF², norms, terms in a document-frequency range) are cached and dropped whenever
-    the counts change.
+    the counts change. Statistics made :meth:`from_table` keep the table and name its terms only when
+    a table keyed by term string is first asked for (a lexical analysis never asks).
     """
 
-    docs: int = 0
-    df: Counter[str] = field(default_factory=Counter)
-    _idf: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
-    _idf_sq: dict[str, int] | None = field(default=None, repr=False, compare=False)
-    _idf_table: dict[str, float] | None = field(default=None, repr=False, compare=False)
-    _rarity: dict[str, tuple[int, int]] | None = field(default=None, repr=False, compare=False)
-    _norms: dict[frozenset[str], float] = field(default_factory=dict, repr=False, compare=False)
-    _in_range: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
-    _idf_of_list: tuple[list[str], npt.NDArray[np.float64]] | None = field(
-        default=None, repr=False, compare=False
-    )
+    docs: int
+    _counts: Counter[str] | None
+    # From a TermTable: the table, and the terms named by its vocabulary positions (``terms[k]`` names
+    # ``table.vocabulary[k]``, for ``k`` in ``positions``), until the counts change.
+    _table: tuple[TermTable, list[str], npt.NDArray[np.int64]] | None
+    _idf: dict[str, float]
+    _idf_sq: dict[str, int] | None
+    _idf_table: dict[str, float] | None
+    _rarity: dict[str, tuple[int, int]] | None
+    _norms: dict[frozenset[str], float]
+    _in_range: dict[tuple[int, int], frozenset[str]]
+    _idf_of_list: tuple[list[str], npt.NDArray[np.float64]] | None
     # From a TermTable: its sorted term hashes, the IDF of each and the IDF of a term of no article.
-    _idf_by_hash: tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64], float] | None = field(
-        default=None, repr=False, compare=False
-    )
+    _idf_by_hash: tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64], float] | None
+
+    def __init__(self, docs: int = 0, df: Counter[str] | None = None) -> None:
+        self.docs = docs
+        self._counts = Counter() if df is None else df
+        self._table = None
+        self._idf = {}
+        self._idf_sq = None
+        self._idf_table = None
+        self._rarity = None
+        self._norms = {}
+        self._in_range = {}
+        self._idf_of_list = None
+        self._idf_by_hash = None
+
+    def __repr__(self) -> str:
+        return f"TermStats(docs={self.docs}, terms={len(self.df)})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TermStats):
+            return NotImplemented
+        return self.docs == other.docs and self.df == other.df
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    @property
+    def df(self) -> Counter[str]:
+        """Articles holding each term, by term string (counted on first use from a table)."""
+        if self._counts is None:
+            self._counts = Counter(dict(zip(self._table_keys(), self._table_of().df.tolist(), strict=True)))
+        return self._counts
+
+    def _table_of(self) -> TermTable:
+        if self._table is None:  # pragma: no cover - only called while a table is kept
+            raise RuntimeError("no term table")
+        return self._table[0]
+
+    def _table_keys(self) -> list[str]:
+        """The term of each vocabulary position of the kept table."""
+        if self._table is None:  # pragma: no cover - only called while a table is kept
+            raise RuntimeError("no term table")
+        _, terms, positions = self._table
+        return list(map(terms.__getitem__, positions.tolist()))
 
     @classmethod
     def from_signatures(cls, signatures: Iterable[Signature]) -> TermStats:
@@ -89,17 +131,19 @@ class TermStats:
         return stats
 
     @classmethod
-    def from_table(cls, table: TermTable, names: dict[int, str]) -> TermStats | None:
-        """The statistics of the articles of ``table`` (``names`` maps a term hash to its string), as
-        :meth:`from_signatures` of the same signatures, with the IDF² table taken from the table's
-        integers (the same expression per document frequency) instead of recomputed term by term;
-        ``None`` when a hash has no name."""
-        try:
-            keys = [names[h] for h in table.vocabulary.tolist()]
-        except KeyError:
+    def from_table(cls, table: TermTable, lexicon: Lexicon) -> TermStats | None:
+        """The statistics of the articles of ``table``, as :meth:`from_signatures` of the same
+        signatures, their terms named by ``lexicon`` (when first needed); the IDF² table taken from the
+        table's integers (the same expression per document frequency) instead of recomputed term by
+        term; ``None`` when the lexicon has no term of one of the table's hashes."""
+        hashes = lexicon.term_hash_array()
+        order = np.argsort(hashes, kind="stable")
+        at = np.minimum(np.searchsorted(hashes[order], table.vocabulary), max(hashes.size - 1, 0))
+        if table.vocabulary.size and (not hashes.size or np.any(hashes[order[at]] != table.vocabulary)):
             return None
-        stats = cls(docs=table.docs, df=Counter(dict(zip(keys, table.df.tolist(), strict=True))))
-        stats._idf_sq = dict(zip(keys, table.idf_squared.tolist(), strict=True))
+        stats = cls(docs=table.docs)
+        stats._counts = None
+        stats._table = (table, lexicon.terms, order[at] if table.vocabulary.size else order[:0])
         # The IDF per distinct document frequency, with the very expression of idf_many.
         levels, position = np.unique(np.concatenate([table.df, [0]]), return_inverse=True)
         docs = 1 + table.docs
@@ -109,8 +153,9 @@ class TermStats:
         return stats
 
     def add(self, terms: Iterable[str]) -> None:
-        self.docs += 1
         self.df.update(terms)
+        self.docs += 1
+        self._table = None
         self._idf.clear()
         self._idf_sq = None
         self._idf_table = None
@@ -169,6 +214,8 @@ class TermStats:
         Integer sums are exact, so a sum over a set does not depend on the set's iteration order (which
         varies with each process's string-hash seed): every executor gets the same bits, at C speed.
         """
+        if self._idf_sq is None and self._table is not None:
+            self._idf_sq = dict(zip(self._table_keys(), self._table_of().idf_squared.tolist(), strict=True))
         if self._idf_sq is None:
             docs = 1 + self.docs
             self._idf_sq = {
@@ -450,15 +497,16 @@ class Lexicon:
 
     def term_hashes(self, indices: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
         """Stable hashes (:func:`token_hash`) of the terms at ``indices`` (all ``>= 0``)."""
-        out: npt.NDArray[np.uint64] = self._every_term_hash()[indices]
+        out: npt.NDArray[np.uint64] = self.term_hash_array()[indices]
         return out
 
     def idf(self, stats: TermStats) -> npt.NDArray[np.float64]:
         """``out[k]`` is ``stats.idf(terms[k])`` (:meth:`TermStats.idf_array` of ``terms``, looked up by
         hash when it can be). Must not be modified."""
-        return stats.idf_array(self.terms, hashes=self._every_term_hash())
+        return stats.idf_array(self.terms, hashes=self.term_hash_array())
 
-    def _every_term_hash(self) -> npt.NDArray[np.uint64]:
+    def term_hash_array(self) -> npt.NDArray[np.uint64]:
+        """:func:`token_hash` of every term: ``out[k]`` of ``terms[k]``. Must not be modified."""
         known = self._term_hash_array.size
         if known < len(self._term_hashes):  # only the terms added since: the list grows batch by batch
             fresh = np.array(self._term_hashes[known:], dtype=np.uint64)

@@ -10,7 +10,7 @@ import numpy as np
 from newstrace import Article, Settings
 from newstrace.candidates import anchor_pairs, select_anchors, shared_term_pairs
 from newstrace.clean import Cleaner
-from newstrace.fingerprint import LEXICON, Fingerprinter, TermStats, TermTable
+from newstrace.fingerprint import LEXICON, Fingerprinter, Lexicon, TermStats, TermTable
 from newstrace.fingerprint._minhash import token_hash
 from newstrace.records import Signature
 
@@ -53,7 +53,7 @@ def test_counts_norms_and_anchors_equal_those_by_strings(textgen: Any) -> None:
     table = TermTable.from_signatures(signatures)
     assert table is not None
     stats = TermStats.from_signatures(signatures)
-    from_table = TermStats.from_table(table, LEXICON.term_names())
+    from_table = TermStats.from_table(table, LEXICON)
     assert from_table is not None
     assert from_table.docs == stats.docs
     counts = from_table.df
@@ -108,7 +108,7 @@ def test_a_signature_without_hashes_or_an_unknown_name_gives_no_table(textgen: A
     assert TermTable.from_signatures([*signatures, old]) is None
     table = TermTable.from_signatures(signatures)
     assert table is not None
-    assert TermStats.from_table(table, {}) is None
+    assert TermStats.from_table(table, Lexicon()) is None
 
 
 def test_an_empty_corpus() -> None:
