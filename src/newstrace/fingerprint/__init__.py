@@ -29,6 +29,7 @@ from newstrace.fingerprint._minhash import (
     sorted_unique,
     text_token_hashes,
     token_hash,
+    token_hash_array,
     unique_first_inverse,
 )
 from newstrace.fingerprint._table import TermTable
@@ -327,8 +328,9 @@ class Lexicon:
     def _reset(self) -> None:
         self.terms: list[str] = []
         self._term_index: dict[str, int] = {}
-        self._term_hashes: list[int] = []
-        self._term_hash_array = np.zeros(0, dtype=np.uint64)
+        self._term_hash_parts: list[npt.NDArray[np.uint64]] = []  # appended since the array was made
+        self._term_hash_buffer = np.zeros(0, dtype=np.uint64)
+        self._term_hash_array = self._term_hash_buffer[:0]
         self.known = np.zeros(0, dtype=np.uint64)
         self.term_of = np.zeros(0, dtype=np.int64)
         self.length = np.zeros(0, dtype=np.int64)
@@ -388,7 +390,7 @@ class Lexicon:
         ids, first = np.unique(term[content], return_index=True)
         ordered = ids[np.argsort(first, kind="stable")]
         mapping = np.full(len(names), -1, dtype=np.int64)
-        mapping[ordered] = self._indices([names[i] for i in ordered.tolist()], name_hashes[ordered].tolist())
+        mapping[ordered] = self._indices([names[i] for i in ordered.tolist()], name_hashes[ordered])
         term[content] = mapping[term[content]]
         self._merge_arrays(hashes[keep], term, lengths[keep])
 
@@ -455,22 +457,24 @@ class Lexicon:
         self._fresh.append((new_hashes, indices, new_sizes))
         return term, length
 
-    def _indices(self, names: list[str], name_hashes: list[int] | None = None) -> list[int]:
+    def _indices(self, names: list[str], name_hashes: npt.NDArray[np.uint64] | None = None) -> list[int]:
         """The index in ``terms`` of each name, new ones appended in order of first appearance
         (``name_hashes``: their :func:`token_hash` es, when known already)."""
         term_index = self._term_index
         unseen = [k for k, found in enumerate(map(term_index.get, names)) if found is None]
         if unseen:
-            fresh = dict.fromkeys(names[k] for k in unseen)  # distinct, in order
+            fresh = dict.fromkeys([names[k] for k in unseen])  # distinct, in order
             if name_hashes is None:
-                hashes = list(map(token_hash, fresh))
+                hashes = token_hash_array(fresh)
+            elif len(fresh) == len(unseen):
+                hashes = name_hashes[unseen]
             else:  # a name's hash is the same wherever it appears
-                given = dict(zip([names[k] for k in unseen], [name_hashes[k] for k in unseen], strict=True))
-                hashes = [given[name] for name in fresh]
+                given = dict(zip(map(names.__getitem__, unseen), name_hashes[unseen].tolist(), strict=True))
+                hashes = np.array([given[name] for name in fresh], dtype=np.uint64)
             base = len(self.terms)
             term_index.update(zip(fresh, range(base, base + len(fresh)), strict=True))
             self.terms.extend(fresh)
-            self._term_hashes.extend(hashes)
+            self._term_hash_parts.append(hashes)
         return list(map(term_index.__getitem__, names))
 
     def _merge(self) -> None:
@@ -493,7 +497,7 @@ class Lexicon:
 
     def term_names(self) -> dict[int, str]:
         """Every known term by its stable hash (:func:`token_hash`)."""
-        return dict(zip(self._term_hashes, self.terms, strict=True))
+        return dict(zip(self.term_hash_array().tolist(), self.terms, strict=True))
 
     def term_hashes(self, indices: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
         """Stable hashes (:func:`token_hash`) of the terms at ``indices`` (all ``>= 0``)."""
@@ -507,10 +511,18 @@ class Lexicon:
 
     def term_hash_array(self) -> npt.NDArray[np.uint64]:
         """:func:`token_hash` of every term: ``out[k]`` of ``terms[k]``. Must not be modified."""
-        known = self._term_hash_array.size
-        if known < len(self._term_hashes):  # only the terms added since: the list grows batch by batch
-            fresh = np.array(self._term_hashes[known:], dtype=np.uint64)
-            self._term_hash_array = np.concatenate([self._term_hash_array, fresh])
+        if self._term_hash_parts:
+            # A buffer of doubling capacity: the terms arrive batch by batch, and copying every hash
+            # known at each batch was quadratic on a large corpus.
+            known = self._term_hash_array.size
+            fresh = np.concatenate(self._term_hash_parts)
+            self._term_hash_parts = []
+            if known + fresh.size > self._term_hash_buffer.size:
+                grown = np.empty(max(2 * self._term_hash_buffer.size, known + fresh.size), dtype=np.uint64)
+                grown[:known] = self._term_hash_array
+                self._term_hash_buffer = grown
+            self._term_hash_buffer[known : known + fresh.size] = fresh
+            self._term_hash_array = self._term_hash_buffer[: known + fresh.size]
         return self._term_hash_array
 
 

@@ -22,6 +22,8 @@ All bins ``0xFFFFFFFF`` is the signature of an empty set.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -47,6 +49,7 @@ __all__ = [
     "stable_order",
     "text_token_hashes",
     "token_hash",
+    "token_hash_array",
     "unique_first_inverse",
 ]
 
@@ -81,6 +84,23 @@ _WORD_BYTE[0x80:] = True
 def token_hash(token: str) -> int:
     """Stable 64-bit hash of a token string (blake2b; used for term ids)."""
     return stable_hash64(token)
+
+
+_BLAKE2B_8 = hashlib.blake2b(digest_size=8)
+
+
+def token_hash_array(tokens: Iterable[str]) -> npt.NDArray[np.uint64]:
+    """:func:`token_hash` of each token, as an array: the same values (:func:`stable_hash64`: blake2b,
+    8 bytes, little end), at half the cost per token (an empty state copied instead of one made, no
+    integer per digest)."""
+    copy = _BLAKE2B_8.copy
+    digests = []
+    for token in tokens:
+        state = copy()
+        state.update(token.encode("utf-8"))
+        digests.append(state.digest())
+    out: npt.NDArray[np.uint64] = np.frombuffer(b"".join(digests), dtype="<u8").astype(np.uint64)
+    return out
 
 
 def mix64(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:

@@ -269,3 +269,13 @@ def test_fast_sorts_fall_back_where_one_key_would_overflow() -> None:
     negative = np.array([-1, 0, -1], dtype=np.int64)
     assert stable_order(negative).tolist() == [0, 2, 1]
     assert pair_order(negative, minor[:3]).tolist() == np.lexsort((minor[:3], negative)).tolist()
+
+
+def test_token_hash_array_equals_token_hash_one_by_one() -> None:
+    from newstrace.fingerprint._minhash import token_hash, token_hash_array
+
+    tokens = ["troop", "", "élan", "東京", "x" * 300, "troop"]
+    found = token_hash_array(tokens)
+    assert found.dtype == np.uint64 and found.flags.writeable
+    assert found.tolist() == [token_hash(t) for t in tokens]
+    assert token_hash_array([]).tolist() == []
