@@ -69,6 +69,11 @@ logger = logging.getLogger(__name__)
 _Prepared = tuple[Article, Signature | PackedSignature, LexiconDelta | None, frozenset[str], frozenset[str]]
 
 
+def _absorb_learnt(run: Sequence[_Prepared]) -> None:
+    """Add to this process's lexicon what the process that prepared ``run`` learnt."""
+    LEXICON.absorb(learnt for _, _, learnt, _, _ in run if learnt is not None)
+
+
 def _unpacked(signature: Signature | PackedSignature) -> Signature:
     """A stage's signature: a worker's arrive unpickled as :class:`Signature` already."""
     return signature.unpack() if isinstance(signature, PackedSignature) else signature
@@ -289,13 +294,15 @@ class Engine:
 
             return run_of
 
-        done = self.executor.map_batches("clean + fingerprint", prepare(self.cleaner(), probe=True), articles)
+        # What forked workers learnt of the vocabulary comes back with their results, absorbed as each run
+        # arrives: this process's own runs, and stages forked later (alignment features), then find
+        # those words decoded and stemmed already.
+        done = self.executor.map_batches(
+            "clean + fingerprint", prepare(self.cleaner(), probe=True), articles, on_results=_absorb_learnt
+        )
         chrome = frequent_keys(
             (keys for _, _, _, keys, _ in done), min_docs=self.settings.clean.corpus_repeat_min_docs
         )
-        # What forked workers learnt of the vocabulary comes back with their results: stages forked
-        # later (alignment features) then find every word already decoded and stemmed.
-        LEXICON.absorb(learnt for _, _, learnt, _, _ in done if learnt is not None)
         cleaned = [article for article, _, _, _, _ in done]
         signatures = [_unpacked(signature) for _, signature, _, _, _ in done]
         again = [k for k, (_, _, _, _, asked) in enumerate(done) if not asked.isdisjoint(chrome)]
@@ -304,8 +311,8 @@ class Engine:
                 "clean again (corpus chrome)",
                 prepare(self.cleaner(chrome), probe=False),
                 [articles[k] for k in again],
+                on_results=_absorb_learnt,
             )
-            LEXICON.absorb(learnt for _, _, learnt, _, _ in redone if learnt is not None)
             for k, (article, signature, _, _, _) in zip(again, redone, strict=True):
                 cleaned[k], signatures[k] = article, _unpacked(signature)
         logger.info("%d corpus chrome lines; %d articles cleaned again", len(chrome), len(again))

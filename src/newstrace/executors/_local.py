@@ -9,7 +9,6 @@ import os
 import signal
 import time
 import traceback
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -33,14 +32,30 @@ def _no_progress(stage: str, done: int, total: int) -> None:
     return None
 
 
+def _ignore(results: object) -> None:
+    return None
+
+
 class Executor(Protocol):
     def map(self, stage: str, fn: Callable[[T], U], items: Sequence[T]) -> list[U]:
         """Apply ``fn`` to every item, keeping order."""
         ...
 
-    def map_batches(self, stage: str, fn: Callable[[Sequence[T]], list[U]], items: Sequence[T]) -> list[U]:
+    def map_batches(
+        self,
+        stage: str,
+        fn: Callable[[Sequence[T]], list[U]],
+        items: Sequence[T],
+        *,
+        on_results: Callable[[list[U]], object] | None = None,
+    ) -> list[U]:
         """Apply ``fn`` to consecutive runs of items (one result per item, in order) and concatenate: for
-        stages that are cheaper per item on many items at once (vectorised fingerprinting)."""
+        stages that are cheaper per item on many items at once (vectorised fingerprinting).
+
+        ``on_results``, when given, is called in this process with the results of each run as they come
+        (runs in any order, each once) before this returns: to use what a run found while others are
+        still running (the parent learning the words a worker learnt, instead of learning them again).
+        """
         ...
 
 
@@ -154,7 +169,7 @@ class LocalExecutor:
 
     With ``workers > 1`` (and a platform that can fork), a stage of at least ``min_parallel`` items may
     run in ``workers`` processes, this one and ``workers - 1`` forked ones, at most ``chunk`` items at a
-    time (fewer in a small stage, so that each process gets at least four chunks).
+    time (fewer towards the end of a stage, so that no process waits long for another's last chunk).
     Results come back in input order, so the output is identical to a serial run. Forking costs tens of milliseconds (more for a large parent process:
     its page tables are copied, and each worker's copy is torn down at its end), so a stage of at most
     ``probe_chunks`` chunks first runs a few items in process and forks only when the rest would take at
@@ -181,8 +196,16 @@ class LocalExecutor:
     def map(self, stage: str, fn: Callable[[T], U], items: Sequence[T]) -> list[U]:
         return self.map_batches(stage, lambda run: [fn(item) for item in run], items)
 
-    def map_batches(self, stage: str, fn: Callable[[Sequence[T]], list[U]], items: Sequence[T]) -> list[U]:
+    def map_batches(
+        self,
+        stage: str,
+        fn: Callable[[Sequence[T]], list[U]],
+        items: Sequence[T],
+        *,
+        on_results: Callable[[list[U]], object] | None = None,
+    ) -> list[U]:
         total = len(items)
+        took = on_results or _ignore
         started = time.perf_counter()
         self.progress(stage, 0, total)
         out: list[U] = []
@@ -198,14 +221,17 @@ class LocalExecutor:
                 probe_started = time.perf_counter()
                 out.extend(_apply(stage, fn, items[:probe]))
                 per_item = (time.perf_counter() - probe_started) / probe
+                took(out)
             forked = per_item * (total - probe) >= self.min_parallel_seconds
             self.progress(stage, len(out), total)
         if forked:
-            out.extend(self._map_forked(stage, fn, items, done=len(out)))
+            out.extend(self._map_forked(stage, fn, items, done=len(out), took=took))
         else:
             with _blas_threads(1):
                 for lo in range(len(out), total, self.chunk):
-                    out.extend(_apply(stage, fn, items[lo : lo + self.chunk]))
+                    run = _apply(stage, fn, items[lo : lo + self.chunk])
+                    took(run)
+                    out.extend(run)
                     self.progress(stage, len(out), total)
         self.progress(stage, total, total)
         logger.info(
@@ -218,7 +244,13 @@ class LocalExecutor:
         return out
 
     def _map_forked(
-        self, stage: str, fn: Callable[[Sequence[T]], list[U]], items: Sequence[T], *, done: int = 0
+        self,
+        stage: str,
+        fn: Callable[[Sequence[T]], list[U]],
+        items: Sequence[T],
+        *,
+        done: int,
+        took: Callable[[list[U]], object],
     ) -> list[U]:
         """Run ``fn`` over chunks of ``items[done:]`` in this process and ``workers - 1`` forked ones,
         each with a pipe of its own for chunks out and one for results back.
@@ -236,12 +268,23 @@ class LocalExecutor:
         """
         global _FORKED_TASK
         total = len(items)
-        # At least four chunks per process: with fewer, one slow chunk at the end leaves the others idle.
-        chunk = max(1, min(self.chunk, -(-(total - done) // (4 * self.workers))))
-        waiting = deque(
-            (number, (lo, min(total, lo + chunk))) for number, lo in enumerate(range(done, total, chunk))
-        )
-        chunks = len(waiting)
+        smallest = max(1, self.chunk // 8)
+        issued = 0  # chunks handed out (numbered in item order)
+        next_item = done
+
+        def take() -> tuple[int, tuple[int, int]] | None:
+            """The next chunk. Guided self-scheduling: a chunk is at most a ``2 × workers``-th of the items
+            left, so chunks shrink towards the end, and so do the two each worker holds: no process waits
+            long for another's last chunk."""
+            nonlocal issued, next_item
+            if next_item >= total:
+                return None
+            size = min(self.chunk, max(smallest, -(-(total - next_item) // (2 * self.workers))))
+            task = (issued, (next_item, min(total, next_item + size)))
+            issued += 1
+            next_item = task[1][1]
+            return task
+
         out: list[U] = []
         early: dict[int, list[U]] = {}  # results of chunks that came back before an earlier one
         emitted = 0  # chunks whose results are in ``out``
@@ -252,11 +295,10 @@ class LocalExecutor:
         _FORKED_TASK = (stage, fn, items)
         # This process works too, a slice at a time (looking for results in between); its chunks need not
         # travel, and it knows what it learnt.
-        mine: tuple[int, int, int] | None = None  # (chunk number, next item, end)
+        mine: tuple[int, int, int, int] | None = None  # (chunk number, next item, end, slice size)
         mine_out: list[U] = []
-        slice_items = max(1, chunk // 2)
         try:
-            for _ in range(min(self.workers - 1, chunks)):
+            for _ in range(self.workers - 1):
                 task_reader, task_writer = context.Pipe(duplex=False)
                 result_reader, result_writer = context.Pipe(duplex=False)
                 _widen(result_writer)
@@ -267,10 +309,11 @@ class LocalExecutor:
                 workers[result_reader] = (task_writer, process)
 
             def send_next(results: Connection) -> None:
-                if waiting:
+                task = take()
+                if task is not None:
                     tasks, process = workers[results]
                     try:
-                        tasks.send(waiting.popleft())
+                        tasks.send(task)
                     except (BrokenPipeError, ConnectionResetError):  # it died since its last reply
                         raise _died(stage, process) from None
 
@@ -278,8 +321,8 @@ class LocalExecutor:
                 for results in workers:
                     send_next(results)
             with _blas_threads(1):
-                while emitted < chunks:
-                    can_work = mine is not None or bool(waiting)
+                while next_item < total or emitted < issued:
+                    can_work = mine is not None or next_item < total
                     ready = wait(list(workers), timeout=0 if can_work else None) if workers else []
                     for connection in ready:
                         results = cast("Connection", connection)
@@ -292,15 +335,21 @@ class LocalExecutor:
                             error.add_note(f"in a worker process of stage {stage!r}:\n{remote.rstrip()}")
                             raise error
                         early[number] = payload
+                        took(payload)
                         send_next(results)
                     if not ready and can_work:
                         if mine is None:
-                            number, (lo, hi) = waiting.popleft()
-                            mine, mine_out = (number, lo, hi), []
-                        number, lo, hi = mine
+                            task = take()
+                            if task is None:  # pragma: no cover - can_work said there was one
+                                raise RuntimeError("no chunk left to take")
+                            number, (lo, hi) = task
+                            mine, mine_out = (number, lo, hi, max(1, (hi - lo) // 2)), []
+                        number, lo, hi, slice_items = mine
                         step = min(hi, lo + slice_items)
-                        mine_out.extend(_apply(stage, fn, items[lo:step]))
-                        mine = (number, step, hi) if step < hi else None
+                        run = _apply(stage, fn, items[lo:step])
+                        took(run)
+                        mine_out.extend(run)
+                        mine = (number, step, hi, slice_items) if step < hi else None
                         if mine is None:
                             early[number] = mine_out
                     while emitted in early:

@@ -222,9 +222,16 @@ class SparkExecutor:
         """Apply ``fn`` to every item in this process (see the class docstring)."""
         return self._local.map(stage, fn, items)
 
-    def map_batches(self, stage: str, fn: Callable[[Sequence[T]], list[U]], items: Sequence[T]) -> list[U]:
+    def map_batches(
+        self,
+        stage: str,
+        fn: Callable[[Sequence[T]], list[U]],
+        items: Sequence[T],
+        *,
+        on_results: Callable[[list[U]], object] | None = None,
+    ) -> list[U]:
         """Apply ``fn`` to runs of items in this process (see the class docstring)."""
-        return self._local.map_batches(stage, fn, items)
+        return self._local.map_batches(stage, fn, items, on_results=on_results)
 
     # -- batch analysis -----------------------------------------------------------------------------------
     def analyze_inputs(

@@ -325,6 +325,10 @@ class Lexicon:
         self.max_tokens = max_tokens
         self._reset()
 
+    def __len__(self) -> int:
+        """Tokens known (merged into the arrays or waiting)."""
+        return int(self.known.size) + len(self._pending)
+
     def _reset(self) -> None:
         self.terms: list[str] = []
         self._term_index: dict[str, int] = {}
@@ -392,7 +396,18 @@ class Lexicon:
         mapping = np.full(len(names), -1, dtype=np.int64)
         mapping[ordered] = self._indices([names[i] for i in ordered.tolist()], name_hashes[ordered])
         term[content] = mapping[term[content]]
-        self._merge_arrays(hashes[keep], term, lengths[keep])
+        if keep.size > max(4096, self.known.size // 4):
+            self._merge_arrays(hashes[keep], term, lengths[keep])
+        else:  # a small delta (one chunk's, absorbed as it arrives) waits with the tokens learnt here
+            self._pending.update(
+                zip(
+                    hashes[keep].tolist(),
+                    zip(term.tolist(), lengths[keep].tolist(), strict=True),
+                    strict=True,
+                )
+            )
+            if len(self._pending) > max(4096, self.known.size // 4):
+                self._merge()
 
     def lookup(
         self,

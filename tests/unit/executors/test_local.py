@@ -144,11 +144,13 @@ def test_map_batches_passes_runs_of_at_most_chunk_items_and_keeps_order(workers:
 
 
 @needs_fork
-def test_a_small_stage_is_cut_into_at_least_four_chunks_per_process() -> None:
+def test_chunks_shrink_towards_the_end_of_a_stage() -> None:
     executor = LocalExecutor(workers=2, chunk=64, min_parallel=1, min_parallel_seconds=0)
-    out = executor.map_batches("square", _squares_of_run, list(range(80)))
-    assert [v for v, _ in out] == [x * x for x in range(80)]
-    assert max(n for _, n in out) == 10  # 80 items, 2 processes: chunks of 10 (halves in the parent)
+    out = executor.map_batches("square", _squares_of_run, list(range(1000)))
+    assert [v for v, _ in out] == [x * x for x in range(1000)]
+    runs = [n for _, n in out]
+    assert max(runs) == 64  # full chunks while much is left (a worker's: the parent runs halves)
+    assert max(runs[-40:]) <= 16  # the last items went in small runs: at most a quarter of what was left
 
 
 @pytest.mark.parametrize("workers", [1, pytest.param(2, marks=needs_fork)])
@@ -227,3 +229,19 @@ def test_a_stage_of_many_chunks_forks_without_a_probe() -> None:
     out = executor.map("many", _square_and_pid, list(range(20)))
     assert [v for v, _ in out] == [x * x for x in range(20)]
     assert out[0][1] != os.getpid()  # no probe: the first chunk went to a worker
+
+
+@pytest.mark.parametrize("workers", [1, pytest.param(2, marks=needs_fork)])
+def test_on_results_sees_every_run_once_in_the_calling_process(workers: int) -> None:
+    parent = os.getpid()
+    seen: list[tuple[int, list[int]]] = []
+    executor = LocalExecutor(workers=workers, chunk=4, min_parallel=1, min_parallel_seconds=0)
+    out = executor.map_batches(
+        "square",
+        lambda run: [x * x for x in run],
+        list(range(30)),
+        on_results=lambda results: seen.append((os.getpid(), list(results))),
+    )
+    assert out == [x * x for x in range(30)]
+    assert {pid for pid, _ in seen} == {parent}
+    assert sorted(v for _, run in seen for v in run) == out  # every result once, whichever process ran it

@@ -54,10 +54,10 @@ def test_what_one_lexicon_drains_another_absorbs_with_the_same_answers() -> None
     parent.absorb([drained])
     # The terms' hashes came with them, and are the ones the parent would compute.
     assert parent.term_names() == {token_hash(t): t for t in parent.terms} == worker.term_names()
-    assert parent.known.size == len(drained) and not parent.drain()  # nothing to decode any more
+    assert len(parent) == len(drained) and not parent.drain()  # nothing to decode any more
     assert _lookup(parent, text) == learnt
     parent.absorb([drained])  # absorbing twice changes nothing
-    assert parent.known.size == len(drained)
+    assert len(parent) == len(drained)
     assert _lookup(parent, text) == learnt
 
 
@@ -74,3 +74,25 @@ def test_entries_merged_before_the_drain_are_handed_over_too() -> None:
     parent.absorb([drained])
     assert not parent.drain() and _lookup(parent, text) == learnt
     assert parent.term_names() == {token_hash(t): t for t in parent.terms}
+
+
+def test_deltas_absorbed_one_by_one_or_together_give_the_same_lexicon() -> None:
+    first_text = "Troops crossed the border at noon; the commander said so."
+    second_text = "The border stays closed, commanders said, and troops wait. " + " ".join(
+        f"word{i}s"
+        for i in range(5000)  # a delta large enough to merge straight into the arrays
+    )
+    worker = Lexicon()
+    _lookup(worker, first_text)
+    first = worker.drain()
+    _lookup(worker, second_text)
+    second = worker.drain()
+    together, one_by_one = Lexicon(), Lexicon()
+    together.absorb([first, second])
+    one_by_one.absorb([first])
+    assert len(one_by_one) == len(first) and one_by_one.known.size == 0  # a small delta waits
+    one_by_one.absorb([second])
+    assert one_by_one.terms == together.terms == worker.terms  # in the order they were first named
+    for text in (first_text, second_text):
+        assert _lookup(one_by_one, text) == _lookup(together, text) == _lookup(worker, text)
+    assert not one_by_one.drain() and not together.drain()  # nothing had to be learnt again
