@@ -13,7 +13,8 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import chain, pairwise
+from operator import attrgetter
 from typing import Any, cast
 
 import numpy as np
@@ -95,6 +96,7 @@ _FEATURE_ARRAYS = ArticleFeatures.__slots__[2:]
 _FEATURES_BY_POSITION = cast("Callable[..., ArticleFeatures]", ArticleFeatures)
 copyreg.pickle(ArticleFeatures, _reduce_features)
 
+_TEXT = attrgetter("text")
 _QUOTE_MARKS = ('"', "“", "”", "„", "«", "»")
 
 
@@ -209,7 +211,9 @@ def _features_of_batch(articles: Sequence[Article], stats: TermStats) -> list[Ar
     sentence_hashes = np.zeros(sentence_count, dtype=np.uint64)
     # Sentence lengths of the whole batch in one array (each article's a slice, as its hashes).
     lengths = np.fromiter(
-        (len(s.text) for a in articles for s in a.sentences), dtype=np.int64, count=sentence_count
+        map(len, map(_TEXT, chain.from_iterable(a.sentences for a in articles))),
+        dtype=np.int64,
+        count=sentence_count,
     )
     if hashes.size:
         np.add.at(

@@ -10,6 +10,8 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
+from operator import attrgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -51,6 +53,7 @@ __all__ = [
 ]
 
 _FIXED = 2**32  # fixed-point scale of IDF² sums
+_START = attrgetter("start")
 _NORMS_MAX = 200_000  # cached term-set norms per TermStats
 _EMPTY_U64 = np.zeros(0, dtype=np.uint64)
 _EMPTY_I64 = np.zeros(0, dtype=np.int64)
@@ -578,16 +581,18 @@ class TokenBatch:
         """``(sentence_of, first_sentence)``: the sentences of all texts numbered in order across the
         batch (text ``r``'s are ``first_sentence[r]`` on), and the number of each token's sentence, as
         :func:`sentence_of_tokens` per text (a token before its text's first sentence counts with it)."""
-        counts = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=len(sentences))
+        counts = np.fromiter(map(len, sentences), dtype=np.int64, count=len(sentences))
         first_sentence = np.zeros(len(sentences), dtype=np.int64)
         np.cumsum(counts[:-1], out=first_sentence[1:])
-        sentence_starts = [np.zeros(0, dtype=np.int64)]
-        for row, (text, found) in enumerate(zip(texts, sentences, strict=True)):
-            at = np.fromiter((s.start for s in found), dtype=np.int64, count=len(found))
+        total = int(counts.sum())
+        # Every sentence's start in one pass (character offsets, which are byte offsets in ASCII texts).
+        starts = np.fromiter(map(_START, chain.from_iterable(sentences)), dtype=np.int64, count=total)
+        for row, text in enumerate(texts):
             if not text.isascii():
-                at = char_to_byte_offsets(text)[at]
-            sentence_starts.append(at + self.text_starts[row])
-        sentence_of = np.searchsorted(np.concatenate(sentence_starts), self.starts, side="right") - 1
+                mine = slice(first_sentence[row], first_sentence[row] + counts[row])
+                starts[mine] = char_to_byte_offsets(text)[starts[mine]]
+        starts += np.repeat(self.text_starts[: len(texts)], counts)
+        sentence_of = np.searchsorted(starts, self.starts, side="right") - 1
         return np.maximum(sentence_of.astype(np.int64), first_sentence[self.owner]), first_sentence
 
 
