@@ -425,15 +425,16 @@ class PackedSignature:
         return (self.article_id, self.algorithm, self.terms, self.published, blob, layout)
 
     def unpack(self) -> Signature:
-        """The signature, its arrays copied (a view would keep its whole batch alive)."""
+        """The signature, with the arrays as they are (views into a batch's arrays keep those alive, but
+        a batch's arrays hold little besides its signatures' parts)."""
         return Signature(
             self.article_id,
             self.algorithm,
-            self.minhash.copy(),
+            self.minhash,
             frozenset(self.terms),
             self.published,
-            None if self.sentence_keys is None else self.sentence_keys.copy(),
-            None if self.term_hashes is None else self.term_hashes.copy(),
+            self.sentence_keys,
+            self.term_hashes,
         )
 
     def __reduce__(self) -> tuple[Callable[..., Signature], SignatureParts]:
