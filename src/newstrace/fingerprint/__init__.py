@@ -7,10 +7,11 @@ Corpus statistics (document frequencies of content terms) are a separate, mergea
 from __future__ import annotations
 
 import math
+import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, count
 from operator import attrgetter
 
 import numpy as np
@@ -54,6 +55,7 @@ __all__ = [
 
 _FIXED = 2**32  # fixed-point scale of IDF² sums
 _START = attrgetter("start")
+_LEXICON_NUMBERS = count(1)
 _NORMS_MAX = 200_000  # cached term-set norms per TermStats
 _EMPTY_U64 = np.zeros(0, dtype=np.uint64)
 _EMPTY_I64 = np.zeros(0, dtype=np.int64)
@@ -289,7 +291,8 @@ class LexiconDelta:
     in characters ``lengths[k]`` and its stemmed term ``terms[term[k]]`` (``term[k] == -1`` for a token
     that is no term); ``term_hashes[j]`` is :func:`token_hash` of ``terms[j]``, which come in ascending
     order of the draining lexicon's term indices. Arrays travel between processes as a few buffers, where
-    a tuple per token cost more to pickle and unpickle than learning the token again.
+    a tuple per token cost more to pickle and unpickle than learning the token again. ``source`` is the
+    ``(process id, lexicon number)`` that drained it: a lexicon skips its own.
     """
 
     hashes: npt.NDArray[np.uint64]
@@ -297,6 +300,7 @@ class LexiconDelta:
     term: npt.NDArray[np.int64]
     terms: list[str]
     term_hashes: npt.NDArray[np.uint64]
+    source: tuple[int, int] = (0, 0)
 
     def __len__(self) -> int:
         return int(self.hashes.size)
@@ -326,6 +330,8 @@ class Lexicon:
 
     def __init__(self, *, max_tokens: int = 2_000_000) -> None:
         self.max_tokens = max_tokens
+        # Told apart from other lexicons of this process; a forked copy has another process id.
+        self._number = next(_LEXICON_NUMBERS)
         self._reset()
 
     def __len__(self) -> int:
@@ -348,8 +354,9 @@ class Lexicon:
     def drain(self) -> LexiconDelta:
         """Every token this process learnt (decoded and stemmed itself) since the last drain."""
         fresh, self._fresh = self._fresh, []
+        source = (os.getpid(), self._number)
         if not fresh:
-            return LexiconDelta(_EMPTY_U64, _EMPTY_I64, _EMPTY_I64, [], _EMPTY_U64)
+            return LexiconDelta(_EMPTY_U64, _EMPTY_I64, _EMPTY_I64, [], _EMPTY_U64, source)
         hashes = np.concatenate([h for h, _, _ in fresh])
         term = np.concatenate([t for _, t, _ in fresh])
         lengths = np.concatenate([n for _, _, n in fresh])
@@ -362,13 +369,15 @@ class Lexicon:
         local_term = np.full(term.size, -1, dtype=np.int64)
         local_term[content] = local
         names = list(map(self.terms.__getitem__, ids.tolist()))
-        return LexiconDelta(hashes, lengths, local_term, names, self.term_hashes(ids))
+        return LexiconDelta(hashes, lengths, local_term, names, self.term_hashes(ids), source)
 
     def absorb(self, deltas: Iterable[LexiconDelta]) -> None:
         """Add what other processes :meth:`drain` ed (tokens already known are skipped), as if this
         process had learnt their tokens itself in the same order. The terms' hashes come with them: a
-        blake2b per new term was most of this serial step in the parent."""
-        deltas = [d for d in deltas if d.hashes.size]
+        blake2b per new term was most of this serial step in the parent. What this lexicon drained itself
+        it knows already: skipped."""
+        mine = (os.getpid(), self._number)
+        deltas = [d for d in deltas if d.hashes.size and d.source != mine]
         if not deltas:
             return
         hashes = np.concatenate([d.hashes for d in deltas])

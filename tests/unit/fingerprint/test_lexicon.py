@@ -96,3 +96,17 @@ def test_deltas_absorbed_one_by_one_or_together_give_the_same_lexicon() -> None:
     for text in (first_text, second_text):
         assert _lookup(one_by_one, text) == _lookup(together, text) == _lookup(worker, text)
     assert not one_by_one.drain() and not together.drain()  # nothing had to be learnt again
+
+
+def test_a_lexicon_skips_only_what_it_drained_itself() -> None:
+    text = "Troops crossed the border; the commander said borders close at noon."
+    worker = Lexicon()
+    learnt = _lookup(worker, text)
+    drained = worker.drain()
+    worker.absorb([drained])  # its own delta: skipped, nothing changes
+    assert len(worker) == len(drained)
+    del worker
+    parent = Lexicon()  # may sit where the drainer sat in memory: still another lexicon
+    parent.absorb([drained])
+    assert len(parent) == len(drained) and not parent.drain()
+    assert _lookup(parent, text) == learnt
