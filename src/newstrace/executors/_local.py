@@ -215,13 +215,17 @@ class LocalExecutor:
             and "fork" in multiprocessing.get_all_start_methods()
         )
         if forked and self.min_parallel_seconds > 0 and total <= self.chunk * self.probe_chunks:
-            # A few items in process tell what the rest would cost here (their results are kept).
-            probe = max(1, self.chunk // 8)
+            # A few items in process tell what the rest would cost here (their results are kept), timed in
+            # two runs: the first may pay for cold caches and first calls, which the rest will not.
+            probe = min(total, max(2, self.chunk // 8))
+            per_item = float("inf")
             with _blas_threads(1):
-                probe_started = time.perf_counter()
-                out.extend(_apply(stage, fn, items[:probe]))
-                per_item = (time.perf_counter() - probe_started) / probe
-                took(out)
+                for lo, hi in ((0, probe // 2), (probe // 2, probe)):
+                    probe_started = time.perf_counter()
+                    run = _apply(stage, fn, items[lo:hi])
+                    per_item = min(per_item, (time.perf_counter() - probe_started) / (hi - lo))
+                    took(run)
+                    out.extend(run)
             forked = per_item * (total - probe) >= self.min_parallel_seconds
             self.progress(stage, len(out), total)
         if forked:

@@ -581,7 +581,9 @@ class TokenBatch:
         np.cumsum([len(e) + 1 for e in encoded], out=text_starts[1:])
         joined = b"\n".join(encoded)
         hashes, starts, ends = byte_token_hashes(np.frombuffer(joined, dtype=np.uint8))
-        owner = (np.searchsorted(text_starts, starts, side="right") - 1).astype(np.intp)
+        # Tokens are in text order and never span two texts: each text's run of them, repeated.
+        bounds = np.searchsorted(starts, text_starts)
+        owner = np.repeat(np.arange(len(texts), dtype=np.intp), np.diff(bounds))
         return cls(joined, text_starts, hashes, starts, ends, owner)
 
     def sentence_numbers(

@@ -78,6 +78,7 @@ _WORD_BYTE[ord("0") : ord("9") + 1] = True
 _WORD_BYTE[ord("a") : ord("z") + 1] = True
 _WORD_BYTE[ord("A") : ord("Z") + 1] = True
 _WORD_BYTE[0x80:] = True
+_WORD_BYTE_FLAGS = bytes(_WORD_BYTE.astype(np.uint8))
 
 
 @lru_cache(maxsize=500_000)
@@ -117,14 +118,26 @@ def _power_tables(n: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64
     """``P**i`` and ``P**-i`` modulo 2**64 for ``i < n`` (grown by doubling, shared by all calls)."""
     global _powers, _inverse_powers
     if _powers.size < n:
-        size = max(n, 2 * _powers.size, 4096)
-        steps = np.full(size, _P, dtype=np.uint64)
-        steps[0] = 1
-        inverse_steps = np.full(size, _P_INV, dtype=np.uint64)
-        inverse_steps[0] = 1
-        _powers = np.multiply.accumulate(steps, dtype=np.uint64)
-        _inverse_powers = np.multiply.accumulate(inverse_steps, dtype=np.uint64)
+        size = max(2 * n, 2 * _powers.size, 4096)  # room for the next, slightly longer batches
+        _powers = powers_of(_P, size)
+        _inverse_powers = powers_of(_P_INV, size)
     return _powers[:n], _inverse_powers[:n]
+
+
+def powers_of(base: int, size: int) -> npt.NDArray[np.uint64]:
+    """``base**i`` modulo 2**64 for ``i < size``: equal to ``np.multiply.accumulate`` of ``[1, base, base,
+    …]``, made by doubling (each filled prefix times the next power, one vectorised product per step)
+    instead of one sequential product per entry (12 ms → under 1 ms for two tables of 600k entries)."""
+    out = np.empty(max(size, 1), dtype=np.uint64)
+    out[0] = 1
+    filled = 1
+    while filled < size:
+        step = min(filled, size - filled)
+        # base**filled from the last entry, as a one-entry array (array products wrap silently).
+        multiplier = out[filled - 1 : filled] * np.uint64(base % 2**64)
+        np.multiply(out[:step], multiplier, out=out[filled : filled + step])
+        filled += step
+    return out[:size]
 
 
 def sorted_unique(values: npt.NDArray[_Scalar]) -> npt.NDArray[_Scalar]:
@@ -237,7 +250,8 @@ def byte_token_hashes(
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
         return np.zeros(0, dtype=np.uint64), empty, empty
-    is_word = _WORD_BYTE[data]
+    # A bytes translation to 0/1 read as booleans: a fifth of the time of indexing the table with the bytes.
+    is_word = np.frombuffer(bytearray(data.tobytes().translate(_WORD_BYTE_FLAGS)), dtype=np.bool_)
     # U+2000–U+206F (curly quotes, dashes, ellipsis: E2 80/81 xx), no-break space (C2 A0), «» (C2 AB/BB):
     # only the few lead bytes are inspected.
     leads = np.flatnonzero((data[:-1] == 0xE2) | (data[:-1] == 0xC2))
@@ -260,8 +274,12 @@ def byte_token_hashes(
     if starts.size == 0:
         return np.zeros(0, dtype=np.uint64), starts, ends
     powers, inverse_powers = _power_tables(n)
-    prefix = np.zeros(n + 1, dtype=np.uint64)
-    np.cumsum(data.astype(np.uint64) * powers, dtype=np.uint64, out=prefix[1:])
+    # The products and their running sum in one array (uint8 × uint64 is computed in uint64): no
+    # temporaries of 8 bytes per input byte.
+    prefix = np.empty(n + 1, dtype=np.uint64)
+    prefix[0] = 0
+    np.multiply(data, powers, out=prefix[1:])
+    np.cumsum(prefix[1:], out=prefix[1:])
     raw = (prefix[ends] - prefix[starts]) * inverse_powers[starts]
     return mix64(raw ^ (ends - starts).astype(np.uint64)), starts, ends
 

@@ -279,3 +279,16 @@ def test_token_hash_array_equals_token_hash_one_by_one() -> None:
     assert found.dtype == np.uint64 and found.flags.writeable
     assert found.tolist() == [token_hash(t) for t in tokens]
     assert token_hash_array([]).tolist() == []
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 3, 4095, 4096, 4097, 70_001])
+def test_powers_by_doubling_equal_the_running_product(size: int) -> None:
+    from newstrace.fingerprint._minhash import _P, _P_INV, powers_of
+
+    for base in (_P, _P_INV):
+        steps = np.full(max(size, 1), base, dtype=np.uint64)
+        steps[0] = 1
+        expected = np.multiply.accumulate(steps, dtype=np.uint64)[:size]
+        found = powers_of(base, size)
+        assert found.dtype == np.uint64 and found.shape == (size,)
+        assert np.array_equal(found, expected)
