@@ -5,6 +5,8 @@ Public API: :class:`Engine` (analyze, compare), the records, :class:`Settings` a
 
 from __future__ import annotations
 
+# First, before any module below loads numpy: one BLAS thread for this process (see newstrace._blas).
+from newstrace import _blas  # noqa: F401
 from newstrace.analysis import Analysis
 from newstrace.engine import Engine
 from newstrace.errors import (

@@ -86,7 +86,7 @@ def _blas_threads(limit: int) -> Iterator[None]:
     Stages multiply small matrices (sentence scores); a BLAS pool spreading each product over threads
     only waits on them, and on a busy machine that wait grew the alignment of 3k pairs from 5 s to 21 s
     (measured in process, two cores shared with other work). The limit is lifted when the stage ends, so
-    an embedding model keeps its threads.
+    an embedding model keeps whatever threads it has (one, unless asked for: see ``newstrace._blas``).
     """
     try:
         from threadpoolctl import threadpool_limits
