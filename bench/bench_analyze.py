@@ -6,8 +6,9 @@
     python bench/bench_analyze.py --sizes 10000 --modes lexical --no-candidates --repeat 5 \
         --baseline-src ../base/src                                # alternating with older code, medians
 
-Corpora come from ``bench/corpus.py`` (cached in ``--data-dir``). Every measurement runs in a fresh
-process: a small "measure" process starts the worker and, when it exits, reads the worker's peak RSS from
+Corpora come from ``bench/corpus.py`` (cached in ``--data-dir``). Every process imports newstrace before
+numpy, as the command line does (newstrace then loads numpy with one BLAS thread). Every measurement runs
+in a fresh process: a small "measure" process starts the worker and, when it exits, reads the worker's peak RSS from
 ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``. Timings exclude reading the JSONL (reported apart) and,
 in default mode, loading the embedding model (reported apart).
 
@@ -26,6 +27,7 @@ lexical-only >= 1,000 articles/s; default >= 50 articles/s; time(100k) / time(10
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import platform
@@ -39,7 +41,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+# Before numpy, as the command line does: newstrace then loads numpy's OpenBLAS with one thread
+# (newstrace._blas), which is what a user of `newstrace analyze` gets.
+importlib.import_module("newstrace")
+
+import numpy as np  # noqa: E402 - after newstrace (above)
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
