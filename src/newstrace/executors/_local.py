@@ -170,10 +170,11 @@ class LocalExecutor:
     With ``workers > 1`` (and a platform that can fork), a stage of at least ``min_parallel`` items may
     run in ``workers`` processes, this one and ``workers - 1`` forked ones, at most ``chunk`` items at a
     time (fewer towards the end of a stage, so that no process waits long for another's last chunk).
-    Results come back in input order, so the output is identical to a serial run. Forking costs tens of milliseconds (more for a large parent process:
-    its page tables are copied, and each worker's copy is torn down at its end), so a stage of at most
-    ``probe_chunks`` chunks first runs a few items in process and forks only when the rest would take at
-    least ``min_parallel_seconds`` in process at that pace; ``min_parallel_seconds=0`` always forks.
+    Results come back in input order, so the output is identical to a serial run. Forking costs tens of
+    milliseconds (more for a large parent process: its page tables are copied, and each worker's copy is
+    torn down at its end), so a stage of at most ``probe_chunks`` chunks first runs a few items in process
+    and forks only when the rest would take at least ``min_parallel_seconds`` in process at that pace;
+    ``min_parallel_seconds=0`` always forks.
     """
 
     def __init__(
@@ -221,6 +222,8 @@ class LocalExecutor:
             per_item = float("inf")
             with _blas_threads(1):
                 for lo, hi in ((0, probe // 2), (probe // 2, probe)):
+                    if hi == lo:  # a one-item stage: one run
+                        continue
                     probe_started = time.perf_counter()
                     run = _apply(stage, fn, items[lo:hi])
                     per_item = min(per_item, (time.perf_counter() - probe_started) / (hi - lo))

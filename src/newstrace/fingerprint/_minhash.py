@@ -127,7 +127,7 @@ def _power_tables(n: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64
 def powers_of(base: int, size: int) -> npt.NDArray[np.uint64]:
     """``base**i`` modulo 2**64 for ``i < size``: equal to ``np.multiply.accumulate`` of ``[1, base, base,
     …]``, made by doubling (each filled prefix times the next power, one vectorised product per step)
-    instead of one sequential product per entry (12 ms → under 1 ms for two tables of 600k entries)."""
+    instead of one sequential product per entry (12 → 3 ms for two tables of 600k entries)."""
     out = np.empty(max(size, 1), dtype=np.uint64)
     out[0] = 1
     filled = 1

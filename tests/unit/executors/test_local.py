@@ -245,3 +245,9 @@ def test_on_results_sees_every_run_once_in_the_calling_process(workers: int) -> 
     assert out == [x * x for x in range(30)]
     assert {pid for pid, _ in seen} == {parent}
     assert sorted(v for _, run in seen for v in run) == out  # every result once, whichever process ran it
+
+
+@needs_fork
+def test_a_one_item_stage_is_probed_and_run_in_process() -> None:
+    executor = LocalExecutor(workers=2, chunk=64, min_parallel=1, min_parallel_seconds=0.2)
+    assert executor.map("one", _square_and_pid, [3]) == [(9, os.getpid())]
