@@ -63,8 +63,8 @@ __all__ = ["CheckResult", "Engine", "IndexReport", "content_hash", "document_sim
 logger = logging.getLogger(__name__)
 
 # What the clean + fingerprint pass gives per article: the cleaned article, its signature (packed: a
-# worker's arrives as the Signature), lexicon entries the worker learnt (on a run's last article), its
-# short-line keys and the keys its cleaning looked up in the corpus chrome (see
+# worker's arrives as the Signature), what the process that ran it learnt of the vocabulary (on a run's
+# last article), its short-line keys and the keys its cleaning looked up in the corpus chrome (see
 # Engine.clean_and_fingerprint).
 _Prepared = tuple[Article, Signature | PackedSignature, LexiconDelta | None, frozenset[str], frozenset[str]]
 

@@ -398,10 +398,12 @@ def signature_from_parts(
     )
 
 
-def signature_parts(sig: Signature) -> SignatureParts:
-    """The :data:`SignatureParts` of a signature (its terms in set order)."""
+def signature_parts(sig: Signature | PackedSignature) -> SignatureParts:
+    """The :data:`SignatureParts` of a signature (its terms in set order), or of a packed one (its terms
+    as listed)."""
     blob, layout = pack_arrays([sig.minhash, sig.sentence_keys, sig.term_hashes])
-    return (sig.article_id, sig.algorithm, tuple(sig.terms), sig.published, blob, layout)
+    terms = sig.terms if isinstance(sig, PackedSignature) else tuple(sig.terms)
+    return (sig.article_id, sig.algorithm, terms, sig.published, blob, layout)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -419,11 +421,6 @@ class PackedSignature:
     sentence_keys: npt.NDArray[np.uint64] | None
     term_hashes: npt.NDArray[np.uint64] | None
 
-    @property
-    def parts(self) -> SignatureParts:
-        blob, layout = pack_arrays([self.minhash, self.sentence_keys, self.term_hashes])
-        return (self.article_id, self.algorithm, self.terms, self.published, blob, layout)
-
     def unpack(self) -> Signature:
         """The signature, with the arrays as they are (views into a batch's arrays keep those alive, but
         a batch's arrays hold little besides its signatures' parts)."""
@@ -438,7 +435,7 @@ class PackedSignature:
         )
 
     def __reduce__(self) -> tuple[Callable[..., Signature], SignatureParts]:
-        return signature_from_parts, self.parts
+        return signature_from_parts, signature_parts(self)
 
 
 def _reduce_signature(sig: Signature) -> tuple[Callable[..., Any], tuple[Any, ...]]:

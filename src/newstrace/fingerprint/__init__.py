@@ -62,6 +62,18 @@ _EMPTY_I64 = np.zeros(0, dtype=np.int64)
 _SENTENCE_SEEDS = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9))
 
 
+def _find_sorted(
+    keys: npt.NDArray[np.uint64], wanted: npt.NDArray[np.uint64]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+    """``(at, found)``: where each of ``wanted`` sits in the ascending ``keys``, and whether it is there
+    (``at`` is 0 where it is not)."""
+    if not keys.size:
+        return np.zeros(wanted.size, dtype=np.intp), np.zeros(wanted.size, dtype=bool)
+    at = np.searchsorted(keys, wanted)
+    at[at == keys.size] = 0
+    return at, keys[at] == wanted
+
+
 @dataclass(slots=True, init=False, eq=False)
 class TermStats:
     """Document frequency of every content term over ``docs`` articles. Merge with ``+``.
@@ -144,12 +156,12 @@ class TermStats:
         term; ``None`` when the lexicon has no term of one of the table's hashes."""
         hashes = lexicon.term_hash_array()
         order = np.argsort(hashes, kind="stable")
-        at = np.minimum(np.searchsorted(hashes[order], table.vocabulary), max(hashes.size - 1, 0))
-        if table.vocabulary.size and (not hashes.size or np.any(hashes[order[at]] != table.vocabulary)):
+        at, found = _find_sorted(hashes[order], table.vocabulary)
+        if not found.all():
             return None
         stats = cls(docs=table.docs)
         stats._counts = None
-        stats._table = (table, lexicon.terms, order[at] if table.vocabulary.size else order[:0])
+        stats._table = (table, lexicon.terms, order[at])
         # The IDF per distinct document frequency, with the very expression of idf_many.
         levels, position = np.unique(np.concatenate([table.df, [0]]), return_inverse=True)
         docs = 1 + table.docs
@@ -205,9 +217,9 @@ class TermStats:
         if by_hash is not None and hashes is not None and hashes.size >= len(terms):
             vocabulary, idf, unseen = by_hash
             wanted = hashes[known.size : len(terms)]
-            at = np.minimum(np.searchsorted(vocabulary, wanted), max(vocabulary.size - 1, 0))
-            found = vocabulary[at] == wanted if vocabulary.size else np.zeros(wanted.size, dtype=bool)
-            fresh = np.where(found, idf[at] if vocabulary.size else unseen, unseen)
+            at, found = _find_sorted(vocabulary, wanted)
+            fresh = np.full(wanted.size, unseen, dtype=np.float64)
+            fresh[found] = idf[at[found]]
         else:
             fresh = np.array(self.idf_many(terms[known.size :]), dtype=np.float64)
         table = np.concatenate([known, fresh]) if known.size else fresh
@@ -391,10 +403,7 @@ class Lexicon:
         # Each token once, at its first appearance, unless this process knows it already.
         _, keep = np.unique(hashes, return_index=True)
         keep.sort()
-        if self.known.size:
-            at = np.searchsorted(self.known, hashes[keep])
-            at[at == self.known.size] = 0
-            keep = keep[self.known[at] != hashes[keep]]
+        keep = keep[~_find_sorted(self.known, hashes[keep])[1]]
         if self._pending:
             pending = self._pending
             keep = keep[np.fromiter((h not in pending for h in hashes[keep].tolist()), bool, keep.size)]
@@ -408,7 +417,7 @@ class Lexicon:
         mapping = np.full(len(names), -1, dtype=np.int64)
         mapping[ordered] = self._indices([names[i] for i in ordered.tolist()], name_hashes[ordered])
         term[content] = mapping[term[content]]
-        if keep.size > max(4096, self.known.size // 4):
+        if keep.size > self._pending_limit():
             self._merge_arrays(hashes[keep], term, lengths[keep])
         else:  # a small delta (one chunk's, absorbed as it arrives) waits with the tokens learnt here
             self._pending.update(
@@ -418,8 +427,7 @@ class Lexicon:
                     strict=True,
                 )
             )
-            if len(self._pending) > max(4096, self.known.size // 4):
-                self._merge()
+            self._merge_when_full()
 
     def lookup(
         self,
@@ -433,18 +441,16 @@ class Lexicon:
         ``text`` itself when it is bytes already in hashed form)."""
         if self.known.size + len(self._pending) > self.max_tokens:
             self._reset()
-        at = np.searchsorted(self.known, hashes)
-        at[at == self.known.size] = 0
-        hit = self.known[at] == hashes if self.known.size else np.zeros(hashes.size, dtype=bool)
-        term = np.where(hit, self.term_of[at] if self.known.size else -1, -1)
-        length = np.where(hit, self.length[at] if self.known.size else 0, 0)
+        at, hit = _find_sorted(self.known, hashes)
+        term = np.full(hashes.size, -1, dtype=np.int64)
+        length = np.zeros(hashes.size, dtype=np.int64)
+        term[hit], length[hit] = self.term_of[at[hit]], self.length[at[hit]]
         missing = np.flatnonzero(~hit)
         if missing.size:
             term[missing], length[missing] = self._learn(
                 hashes[missing], starts[missing], ends[missing], text
             )
-            if len(self._pending) > max(4096, self.known.size // 4):
-                self._merge()
+            self._merge_when_full()
         return term, length
 
     def _learn(
@@ -504,6 +510,15 @@ class Lexicon:
             self._term_hash_parts.append(hashes)
         return list(map(term_index.__getitem__, names))
 
+    def _pending_limit(self) -> int:
+        """Entries that may wait in the dict before a bulk merge into the arrays (a quarter of what the
+        arrays hold, so merges cost linear time overall)."""
+        return max(4096, self.known.size // 4)
+
+    def _merge_when_full(self) -> None:
+        if len(self._pending) > self._pending_limit():
+            self._merge()
+
     def _merge(self) -> None:
         if not self._pending:
             return
@@ -521,10 +536,6 @@ class Lexicon:
         self.known = known[order]
         self.term_of = np.concatenate([self.term_of, term_of])[order]
         self.length = np.concatenate([self.length, length])[order]
-
-    def term_names(self) -> dict[int, str]:
-        """Every known term by its stable hash (:func:`token_hash`)."""
-        return dict(zip(self.term_hash_array().tolist(), self.terms, strict=True))
 
     def term_hashes(self, indices: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
         """Stable hashes (:func:`token_hash`) of the terms at ``indices`` (all ``>= 0``)."""
@@ -607,19 +618,6 @@ class TokenBatch:
         return np.maximum(sentence_of.astype(np.int64), first_sentence[self.owner]), first_sentence
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class _SignatureRow:
-    """One article's signature inside a batch, before it becomes a :class:`Signature` or its parts:
-    ``terms`` are indices into ``LEXICON.terms`` (distinct, ascending); the arrays are views into the
-    batch's arrays (copy before keeping)."""
-
-    article: Article
-    minhash: npt.NDArray[np.uint32]
-    terms: list[int]
-    sentence_keys: npt.NDArray[np.uint64]
-    term_hashes: npt.NDArray[np.uint64]
-
-
 class Fingerprinter:
     """Requires ``Article.sentences`` (made from ``Article.text`` when absent); provides a
     :class:`Signature` per article."""
@@ -659,45 +657,14 @@ class Fingerprinter:
     def signatures(self, articles: Sequence[Article]) -> list[Signature]:
         """:meth:`signature` of many articles in one vectorised pass (texts joined by newlines, which
         never join words): equal, one for one, to a call per article, at a fraction of the per-call
-        array overhead."""
-        term_names = LEXICON.terms
-        return [
-            row
-            if isinstance(row, Signature)
-            else Signature(
-                article_id=row.article.id,
-                algorithm=self.algorithm,
-                minhash=row.minhash.copy(),
-                terms=frozenset(map(term_names.__getitem__, row.terms)),
-                published=row.article.published,
-                sentence_keys=row.sentence_keys.copy(),
-                term_hashes=row.term_hashes.copy(),
-            )
-            for row in self._rows(articles)
-        ]
+        array overhead. Their arrays may be views into the batch's arrays."""
+        return [packed.unpack() for packed in self.packed_signatures(articles)]
 
     def packed_signatures(self, articles: Sequence[Article]) -> list[PackedSignature]:
         """:meth:`signatures` in the form they leave a process in (:class:`PackedSignature`: terms as a
         list, arrays packed only if pickled), each unpickling as the :class:`Signature` itself. A stage
         that may run in a worker process returns these instead of signatures: the worker never builds
         the term sets, which the receiving process builds anyway when it unpickles."""
-        term_names = LEXICON.terms
-        out: list[PackedSignature] = []
-        for row in self._rows(articles):
-            if isinstance(row, Signature):  # the one-article path
-                arrays = (row.minhash, row.sentence_keys, row.term_hashes)
-                out.append(
-                    PackedSignature(row.article_id, row.algorithm, list(row.terms), row.published, *arrays)
-                )
-                continue
-            terms = list(map(term_names.__getitem__, row.terms))
-            arrays = (row.minhash, row.sentence_keys, row.term_hashes)
-            out.append(PackedSignature(row.article.id, self.algorithm, terms, row.article.published, *arrays))
-        return out
-
-    def _rows(self, articles: Sequence[Article]) -> list[Signature | _SignatureRow]:
-        """Each article's signature: a :class:`Signature` (one-article path) or its parts as views into
-        the batch's arrays (the batched path)."""
         k = self.settings.shingle_words
         split = [a.sentences or split_sentences(a.text) for a in articles]
         texts = [a.text for a in articles]
@@ -707,9 +674,13 @@ class Fingerprinter:
         # Short or sentence-less texts follow the single-article rules (one gram of all their words, all
         # tokens in one sentence) and are rare: they take the one-article path.
         batched = (counts >= max(k, 3)) & np.fromiter((bool(s) for s in split), dtype=bool, count=len(split))
-        out: list[Signature | _SignatureRow | None] = [None] * len(articles)
+        out: list[PackedSignature | None] = [None] * len(articles)
         for row in np.flatnonzero(~batched).tolist():
-            out[row] = self.signature(articles[row])
+            single = self.signature(articles[row])
+            arrays = (single.minhash, single.sentence_keys, single.term_hashes)
+            out[row] = PackedSignature(
+                single.article_id, self.algorithm, list(single.terms), single.published, *arrays
+            )
         if not batched.any():
             return [s for s in out if s is not None]
         # Document shingles: runs of k tokens inside one text.
@@ -744,14 +715,17 @@ class Fingerprinter:
         distinct = distinct_pairs(key_owner, keys)
         keys, key_owner = keys[distinct], key_owner[distinct]
         key_bounds = np.searchsorted(key_owner, np.arange(len(articles) + 1)).tolist()
-        term_lists = entry_term.tolist()
+        names = list(map(LEXICON.terms.__getitem__, entry_term.tolist()))
         for row in np.flatnonzero(batched).tolist():
-            out[row] = _SignatureRow(
-                article=articles[row],
-                minhash=minhashes[row],
-                terms=term_lists[term_bounds[row] : term_bounds[row + 1]],
-                sentence_keys=keys[key_bounds[row] : key_bounds[row + 1]],
-                term_hashes=entry_hash[hash_bounds[row] : hash_bounds[row + 1]],
+            article = articles[row]
+            out[row] = PackedSignature(
+                article.id,
+                self.algorithm,
+                names[term_bounds[row] : term_bounds[row + 1]],
+                article.published,
+                minhashes[row],
+                keys[key_bounds[row] : key_bounds[row + 1]],
+                entry_hash[hash_bounds[row] : hash_bounds[row + 1]],
             )
         return [s for s in out if s is not None]
 
